@@ -1,0 +1,212 @@
+"""Build the warehouse: raw files -> staging -> intermediate -> marts, then publish atomically.
+
+The build writes a new DuckDB file beside the old one and swaps it in with one rename, so a
+reader sees the old warehouse or the new one, never a half-built one. A file-level problem
+raises BuildError (one line, naming the file) and leaves the previous warehouse untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from pipelines import __version__
+from pipelines.db import one, run
+from pipelines.inputs import CONTRACT, InputError, create_raw_views, find_tables
+from pipelines.models import load_models, run_model
+from pipelines.settings import BUILTIN_PRICES, Settings
+
+# The first stage reads per-request rows and sums them to user-day; everything after it reads
+# only its output. This boundary is where a distributed engine can take over.
+FIRST_STAGE = "int_ai_usage_aggregated_to_user_day"
+
+# how many input rows each table kept, by the model that keeps them
+LOADED_SQL = {
+    "people": "select count(*) from int_people_deduplicated",
+    "identities": "select count(*) from stg_input__identities where reject_reason is null",
+    "ai_usage": f"select coalesce(sum(source_rows), 0) from {FIRST_STAGE}",
+    "ai_activity": "select count(*) from stg_input__ai_activity where reject_reason is null",
+    "pull_requests": "select count(*) from int_pull_requests_resolved",
+    "tickets": "select count(*) from int_tickets_resolved",
+}
+
+
+class BuildError(Exception):
+    """The build stopped; the message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class TableRows:
+    read: int
+    loaded: int
+    quarantined: int
+    duplicates: int
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    warehouse_path: Path
+    seconds: float
+    rows: dict[str, TableRows]
+
+
+def connect_for_build(path: Path | str, settings: Settings) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(path))
+    run(con, "set TimeZone = 'UTC'")
+    if settings.memory_limit:
+        run(con, f"set memory_limit = '{settings.memory_limit}'")
+    if settings.threads:
+        run(con, f"set threads = {int(settings.threads)}")
+    return con
+
+
+def build(settings: Settings, progress: Callable[[str], None] | None = None) -> BuildResult:
+    started = time.perf_counter()
+    target = settings.warehouse_path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging_file = target.with_name(f".{target.name}.building-{os.getpid()}")
+    _remove(staging_file)
+    con = None
+    try:
+        tables = find_tables(settings.input_dir)
+        con = connect_for_build(staging_file, settings)
+        run(con, f"set temp_directory = '{staging_file}.tmp'")
+        create_raw_views(con, tables)
+        load_config(con, settings)
+        for model in load_models():
+            if progress:
+                progress(model.name)
+            try:
+                run_model(con, model)
+            except duckdb.Error as error:
+                raise BuildError(f"{model.name}: {_first_line(error)}") from None
+        if progress:
+            progress("quarantine")
+        write_quarantine(con)
+        rows = count_rows(con)
+        write_build_info(con, settings, rows)
+        _drop_input_views(con)
+        run(con, "checkpoint")
+        con.close()
+        con = None
+        os.replace(staging_file, target)
+    except InputError as error:
+        raise BuildError(str(error)) from None
+    finally:
+        if con is not None:
+            con.close()
+        _remove(staging_file)
+    return BuildResult(target, time.perf_counter() - started, rows)
+
+
+def load_config(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """Price table (built-in, overridden row by row by TOKENYIELD_PRICES) and the bot list."""
+    files = [BUILTIN_PRICES] + ([settings.prices_override] if settings.prices_override else [])
+    scans = []
+    for rank, path in enumerate(files):
+        scans.append(
+            f"select lower(trim(model)) as model, input_usd_per_mtok::decimal(12, 4) as input_usd_per_mtok, "
+            "output_usd_per_mtok::decimal(12, 4) as output_usd_per_mtok, "
+            "coalesce(cache_read_usd_per_mtok, 0)::decimal(12, 4) as cache_read_usd_per_mtok, "
+            "coalesce(cache_write_usd_per_mtok, 0)::decimal(12, 4) as cache_write_usd_per_mtok, "
+            f"{rank} as rank from read_csv('{path}', header = true, union_by_name = true)"
+        )
+    try:
+        run(
+            con,
+            "create or replace table config_prices as select * exclude (rank) from ("
+            + " union all by name ".join(scans)
+            + ") qualify row_number() over (partition by model order by rank desc) = 1",
+        )
+    except duckdb.Error as error:
+        raise BuildError(f"{files[-1]}: price table unreadable ({_first_line(error)})") from None
+    run(con, "create or replace table config_bot_logins (login varchar)")
+    if settings.bot_logins:
+        run(con, "insert into config_bot_logins select unnest(?)", [list(settings.bot_logins)])
+
+
+def write_quarantine(con: duckdb.DuckDBPyConnection) -> None:
+    """Every row a staging model rejected, with its file, row, column, raw value and reason."""
+    run(
+        con,
+        "create or replace table quarantine (table_name varchar, source_file varchar, source_row bigint, "
+        "column_name varchar, value varchar, reason varchar)",
+    )
+    for table, (required, optional) in CONTRACT.items():
+        value = " ".join(f"when '{c}' then raw.\"{c}\"::varchar" for c in required + optional)
+        run(
+            con,
+            f"""
+            insert into quarantine
+            with rejected as (
+                select source_file, source_row, reject_column, reject_reason
+                from stg_input__{table} where reject_reason is not null
+            )
+            select '{table}', rejected.source_file, rejected.source_row, rejected.reject_column,
+                case rejected.reject_column {value} end, rejected.reject_reason
+            from rejected
+            left join raw_{table} raw
+                on raw._source_file = rejected.source_file and raw._source_row = rejected.source_row
+            """,
+        )
+
+
+def count_rows(con: duckdb.DuckDBPyConnection) -> dict[str, TableRows]:
+    """rows read = loaded + quarantined + duplicates, per input table."""
+    rows = {}
+    for table in CONTRACT:
+        read = one(con, f"select count(*) from raw_{table}")[0]
+        loaded = one(con, LOADED_SQL[table])[0]
+        quarantined = one(con, "select count(*) from quarantine where table_name = ?", [table])[0]
+        rows[table] = TableRows(read, int(loaded), quarantined, read - int(loaded) - quarantined)
+        if rows[table].duplicates < 0:
+            raise BuildError(
+                f"{table}: loaded {loaded} + quarantined {quarantined} rows exceed the {read} read"
+            )
+    run(
+        con,
+        "create or replace table build_rows as select * from (values "
+        + ", ".join(
+            f"('{t}', {r.read}, {r.loaded}, {r.quarantined}, {r.duplicates})" for t, r in rows.items()
+        )
+        + ") as t(table_name, rows_read, rows_loaded, rows_quarantined, rows_duplicate)",
+    )
+    return rows
+
+
+def write_build_info(con: duckdb.DuckDBPyConnection, settings: Settings, rows: dict[str, TableRows]) -> None:
+    run(
+        con,
+        "create or replace table build_info as select ? as built_at, ? as input_dir, ? as tokenyield_version, "
+        "(select min(week) from int_period_weeks_listed) as period_start, "
+        "(select max(week) from int_period_weeks_listed) as period_end",
+        [datetime.now(UTC), str(settings.input_dir.resolve()), __version__],
+    )
+
+
+def _drop_input_views(con: duckdb.DuckDBPyConnection) -> None:
+    """The published warehouse stands alone: no view may still point at the input files."""
+    views = run(con, "select view_name from duckdb_views() where not internal")
+    for (view,) in views:
+        run(con, f'drop view if exists "{view}"')
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def _remove(path: Path) -> None:
+    for candidate in (path, Path(f"{path}.wal")):
+        candidate.unlink(missing_ok=True)
+    tmp = Path(f"{path}.tmp")
+    if tmp.is_dir():
+        for child in tmp.iterdir():
+            child.unlink(missing_ok=True)
+        tmp.rmdir()

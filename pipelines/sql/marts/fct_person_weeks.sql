@@ -1,0 +1,75 @@
+-- fct_person_weeks: AI usage and output of each person in each week they are in scope.
+-- Unmatched identities and bots are not here (see fct_unmatched_identities, fct_bot_pull_requests).
+-- grain: one row per person per ISO week in scope
+-- time column: week (Monday, UTC)
+with
+
+scoped as (select * from int_person_weeks_scoped),
+
+usage as (
+    select
+        person_id, week,
+        sum(source_rows)::bigint as ai_rows,
+        sum(requests)::bigint as ai_requests,
+        sum(input_tokens)::bigint as input_tokens,
+        sum(output_tokens)::bigint as output_tokens,
+        sum(cache_read_tokens)::bigint as cache_read_tokens,
+        sum(cache_write_tokens)::bigint as cache_write_tokens,
+        sum(total_tokens)::bigint as total_tokens,
+        sum(cost_micro_usd)::bigint as cost_micro_usd,
+        sum(unpriced_tokens)::bigint as unpriced_tokens,
+        count(distinct usage_date) as ai_active_days,
+    from int_ai_usage_resolved_to_person_day
+    where person_id is not null
+    group by all
+),
+
+merged as (
+    select
+        person_id, merged_week as week,
+        count(*) as merged_prs,
+        sum(additions)::bigint as merged_additions,
+        sum(deletions)::bigint as merged_deletions,
+    from int_pull_requests_resolved
+    where person_id is not null and merged_at is not null
+    group by all
+),
+
+closed as (
+    select
+        person_id, resolved_week as week,
+        count(*) as closed_tickets,
+        count(*) filter (where lower(issue_type) = 'bug') as closed_bug_tickets,
+    from int_tickets_resolved
+    where person_id is not null and resolved_at is not null
+    group by all
+),
+
+final as (
+    select
+        scoped.person_id,
+        scoped.team,
+        scoped.week,
+        coalesce(usage.ai_rows, 0) > 0 as is_ai_user,
+        coalesce(usage.ai_rows, 0) as ai_rows,
+        coalesce(usage.ai_requests, 0) as ai_requests,
+        coalesce(usage.ai_active_days, 0) as ai_active_days,
+        coalesce(usage.input_tokens, 0) as input_tokens,
+        coalesce(usage.output_tokens, 0) as output_tokens,
+        coalesce(usage.cache_read_tokens, 0) as cache_read_tokens,
+        coalesce(usage.cache_write_tokens, 0) as cache_write_tokens,
+        coalesce(usage.total_tokens, 0) as total_tokens,
+        coalesce(usage.cost_micro_usd, 0) as cost_micro_usd,
+        coalesce(usage.unpriced_tokens, 0) as unpriced_tokens,
+        coalesce(merged.merged_prs, 0) as merged_prs,
+        coalesce(merged.merged_additions, 0) as merged_additions,
+        coalesce(merged.merged_deletions, 0) as merged_deletions,
+        coalesce(closed.closed_tickets, 0) as closed_tickets,
+        coalesce(closed.closed_bug_tickets, 0) as closed_bug_tickets,
+    from scoped
+    left join usage using (person_id, week)
+    left join merged using (person_id, week)
+    left join closed using (person_id, week)
+)
+
+select * from final

@@ -1,0 +1,47 @@
+-- stg_input__pull_requests: typed pull requests; merged_at empty means not merged.
+-- grain: one row per input row of pull_requests
+with
+
+source as (select * from raw_pull_requests),
+
+typed as (
+    select
+        _source_file as source_file,
+        _source_row as source_row,
+        nullif(trim(repo::varchar), '') as repo,
+        try_cast(number as bigint) as number,
+        nullif(lower(trim(author::varchar)), '') as author_key,
+        try_cast(created_at as timestamptz) as created_at,
+        try_cast(merged_at as timestamptz) as merged_at,
+        coalesce(try_cast(additions as bigint), 0) as additions,
+        coalesce(try_cast(deletions as bigint), 0) as deletions,
+        coalesce(title::varchar, '') as title,
+        merged_at is not null and try_cast(merged_at as timestamptz) is null as bad_merged_at,
+    from source
+),
+
+final as (
+    select
+        * exclude (bad_merged_at),
+        case
+            when repo is null then 'repo'
+            when number is null then 'number'
+            when created_at is null then 'created_at'
+            when bad_merged_at then 'merged_at'
+            when merged_at < created_at then 'merged_at'
+            when additions < 0 then 'additions'
+            when deletions < 0 then 'deletions'
+        end as reject_column,
+        case
+            when repo is null then 'repo is empty'
+            when number is null then 'number is not an integer'
+            when created_at is null then 'created_at is not an ISO-8601 timestamp'
+            when bad_merged_at then 'merged_at is not an ISO-8601 timestamp'
+            when merged_at < created_at then 'merged_at is before created_at'
+            when additions < 0 then 'additions is negative'
+            when deletions < 0 then 'deletions is negative'
+        end as reject_reason,
+    from typed
+)
+
+select * from final
