@@ -1,0 +1,29 @@
+"""Shared fixtures: a small demo organization and the warehouse built from it, once per session."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from pipelines.build import build
+from pipelines.settings import Settings
+
+DEMO_END = date(2026, 3, 29)  # a Sunday: fixed so that every run sees the same organization
+
+
+@pytest.fixture(scope="session")
+def demo_input(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from pipelines.demo import generate
+
+    out = tmp_path_factory.mktemp("demo") / "input"
+    generate(out, people=160, weeks=12, seed=11, end=DEMO_END)
+    return out
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(demo_input: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
+    build(Settings(input_dir=demo_input, warehouse_path=path))
+    return path
