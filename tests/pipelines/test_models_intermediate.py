@@ -74,6 +74,7 @@ def test_identity_keys_match_email_then_identity_then_person_id():
         ("p2", "github", "bobgh"),
         ("p2", "jira", "ann@x.io"),  # an identity that collides with p1's email: email wins
         ("p9", "github", "ghost"),  # a person who is not in people: ignored
+        ("Bob@x.io", "jira", "5b10ac"),  # an importer that knows only the email names the person by it
     )
     result = run_model(
         "int_identity_keys_resolved",
@@ -84,6 +85,7 @@ def test_identity_keys_match_email_then_identity_then_person_id():
         stg_input__identities=identities,
     )
     assert rows(result) == [
+        ("5b10ac", "p2", "identity:jira"),
         ("ann@x.io", "p1", "email"),
         ("bob@x.io", "p2", "email"),
         ("bobgh", "p2", "identity:github"),

@@ -6,8 +6,13 @@ with
 people as (select * from int_people_deduplicated),
 
 identities as (
-    select * from stg_input__identities
-    where reject_reason is null and person_id in (select person_id from people)
+    -- identities.person_id names a person by person_id or by email (importers that only know an
+    -- account's email write the email there); anything else names nobody and is ignored
+    select identities.identity_key, identities.system, coalesce(by_id.person_id, by_email.person_id) as person_id,
+    from stg_input__identities as identities
+    left join people as by_id on by_id.person_id = identities.person_id
+    left join people as by_email on by_email.email = lower(identities.person_id)
+    where identities.reject_reason is null and coalesce(by_id.person_id, by_email.person_id) is not null
 ),
 
 candidates as (
