@@ -157,6 +157,15 @@ def _week_of(day: date) -> date:
     return date.fromordinal(day.toordinal() - day.weekday())
 
 
+def _register_sources() -> None:
+    from pipelines.sources.cli import register
+
+    register(app)
+
+
+_register_sources()
+
+
 def main() -> None:
     app()
 
