@@ -20,6 +20,7 @@ from pipelines import __version__
 from pipelines.db import one, run
 from pipelines.inputs import CONTRACT, InputError, create_raw_views, find_tables
 from pipelines.models import load_models, run_model
+from pipelines.quality.gate import run_gate, write_results
 from pipelines.settings import BUILTIN_PRICES, Settings
 
 # The first stage reads per-request rows and sums them to user-day; everything after it reads
@@ -29,9 +30,9 @@ FIRST_STAGE = "int_ai_usage_aggregated_to_user_day"
 # how many input rows each table kept, by the model that keeps them
 LOADED_SQL = {
     "people": "select count(*) from int_people_deduplicated",
-    "identities": "select count(*) from stg_input__identities where reject_reason is null",
+    "identities": "select count(distinct (identity_key, lower(person_id))) from stg_input__identities where reject_reason is null",
     "ai_usage": f"select coalesce(sum(source_rows), 0) from {FIRST_STAGE}",
-    "ai_activity": "select count(*) from stg_input__ai_activity where reject_reason is null",
+    "ai_activity": "select count(*) from int_ai_activity_deduplicated",
     "pull_requests": "select count(*) from int_pull_requests_resolved",
     "tickets": "select count(*) from int_tickets_resolved",
 }
@@ -54,6 +55,7 @@ class BuildResult:
     warehouse_path: Path
     seconds: float
     rows: dict[str, TableRows]
+    validation_seconds: float
 
 
 def connect_for_build(path: Path | str, settings: Settings) -> duckdb.DuckDBPyConnection:
@@ -90,7 +92,16 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None) -> 
             progress("quarantine")
         write_quarantine(con)
         rows = count_rows(con)
-        write_build_info(con, settings, rows)
+        if progress:
+            progress("validation")
+        gate = run_gate(con, settings.token_ceiling)
+        write_results(con, gate)
+        if gate.errors:
+            first = gate.errors[0]
+            raise BuildError(
+                f"validation failed: {first.suite}: {first.check} ({first.unexpected} unexpected)"
+            )
+        write_build_info(con, settings, rows, gate.seconds, time.perf_counter() - started)
         _drop_input_views(con)
         run(con, "checkpoint")
         con.close()
@@ -102,7 +113,7 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None) -> 
         if con is not None:
             con.close()
         _remove(staging_file)
-    return BuildResult(target, time.perf_counter() - started, rows)
+    return BuildResult(target, time.perf_counter() - started, rows, gate.seconds)
 
 
 def load_config(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
@@ -180,13 +191,20 @@ def count_rows(con: duckdb.DuckDBPyConnection) -> dict[str, TableRows]:
     return rows
 
 
-def write_build_info(con: duckdb.DuckDBPyConnection, settings: Settings, rows: dict[str, TableRows]) -> None:
+def write_build_info(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    rows: dict[str, TableRows],
+    validation_seconds: float,
+    build_seconds: float,
+) -> None:
     run(
         con,
         "create or replace table build_info as select ? as built_at, ? as input_dir, ? as tokenyield_version, "
         "(select min(week) from int_period_weeks_listed) as period_start, "
-        "(select max(week) from int_period_weeks_listed) as period_end",
-        [datetime.now(UTC), str(settings.input_dir.resolve()), __version__],
+        "(select max(week) from int_period_weeks_listed) as period_end, "
+        "? as validation_seconds, ? as build_seconds_before_publish",
+        [datetime.now(UTC), str(settings.input_dir.resolve()), __version__, validation_seconds, build_seconds],
     )
 
 

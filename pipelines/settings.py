@@ -43,6 +43,7 @@ class Settings:
     adoption_target: float = 0.8  # share of people in scope who use AI in a week
     bot_logins: tuple[str, ...] = ()  # besides every login ending in "[bot]"
     prices_override: Path | None = None
+    token_ceiling: int = 100_000_000  # a person-day above this many tokens is flagged, not dropped
     memory_limit: str | None = None  # DuckDB memory_limit, e.g. "4GB"
     threads: int | None = None
     extra: dict[str, str] = field(default_factory=dict)
@@ -65,6 +66,7 @@ def settings() -> Settings:
         adoption_target=_float("TOKENYIELD_ADOPTION_TARGET", 0.8, 0.0, 1.0),
         bot_logins=_list("TOKENYIELD_BOT_LOGINS"),
         prices_override=Path(prices) if prices else None,
+        token_ceiling=int(_float("TOKENYIELD_TOKEN_CEILING", 100_000_000, 1, 1e15)),
         memory_limit=os.environ.get("TOKENYIELD_MEMORY_LIMIT", "").strip() or None,
         threads=int(threads) if threads else None,
     )

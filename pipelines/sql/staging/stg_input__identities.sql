@@ -4,22 +4,36 @@ with
 
 source as (select * from raw_identities),
 
-final as (
+typed as (
     select
         _source_file as source_file,
         _source_row as source_row,
         nullif(trim(person_id::varchar), '') as person_id,
         lower(trim(system::varchar)) as system,
         nullif(lower(trim(external_id::varchar)), '') as identity_key,
+    from source
+),
+
+owners as (
+    -- an account claimed by two people belongs to the first claim read
+    select *, first_value(lower(person_id)) over (partition by identity_key order by source_file, source_row) as owner,
+    from typed
+),
+
+final as (
+    select
+        * exclude (owner),
         case
-            when nullif(trim(person_id::varchar), '') is null then 'person_id'
-            when nullif(trim(external_id::varchar), '') is null then 'external_id'
+            when person_id is null then 'person_id'
+            when identity_key is null then 'external_id'
+            when owner is distinct from lower(person_id) then 'person_id'
         end as reject_column,
         case
-            when nullif(trim(person_id::varchar), '') is null then 'person_id is empty'
-            when nullif(trim(external_id::varchar), '') is null then 'external_id is empty'
+            when person_id is null then 'person_id is empty'
+            when identity_key is null then 'external_id is empty'
+            when owner is distinct from lower(person_id) then 'external_id already belongs to ' || owner
         end as reject_reason,
-    from source
+    from owners
 )
 
 select * from final

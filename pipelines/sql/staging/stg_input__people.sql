@@ -22,15 +22,29 @@ typed as (
     from source
 ),
 
+versions as (
+    -- a person_id or an email seen again with other values conflicts with the first row read;
+    -- an exact repeat does not (it is counted as a duplicate later)
+    select
+        *,
+        struct_pack(email, name, team, manager_id, role, level, start_date, end_date) as version,
+        first_value(struct_pack(email, name, team, manager_id, role, level, start_date, end_date))
+            over (partition by person_id order by source_file, source_row) as first_version,
+        first_value(person_id) over (partition by email order by source_file, source_row) as email_owner,
+    from typed
+),
+
 final as (
     select
-        * exclude (bad_start_date, bad_end_date),
+        * exclude (bad_start_date, bad_end_date, version, first_version, email_owner),
         case
             when person_id is null then 'person_id'
             when email is null then 'email'
             when bad_start_date then 'start_date'
             when bad_end_date then 'end_date'
             when end_date < start_date then 'end_date'
+            when version is distinct from first_version then 'person_id'
+            when email_owner is distinct from person_id then 'email'
         end as reject_column,
         case
             when person_id is null then 'person_id is empty'
@@ -38,8 +52,10 @@ final as (
             when bad_start_date then 'start_date is not a date (expected YYYY-MM-DD)'
             when bad_end_date then 'end_date is not a date (expected YYYY-MM-DD)'
             when end_date < start_date then 'end_date is before start_date'
+            when version is distinct from first_version then 'person_id repeats an earlier row with other values'
+            when email_owner is distinct from person_id then 'email already belongs to person_id ' || email_owner
         end as reject_reason,
-    from typed
+    from versions
 )
 
 select * from final
