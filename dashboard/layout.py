@@ -1,0 +1,77 @@
+"""What every page shares: the title, the missing-warehouse message, the filters and the notes on
+what the figures leave out."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import data, filters
+from dashboard.filters import week_label
+from pipelines.metrics.filters import Filters
+from pipelines.settings import SettingsError
+from pipelines.warehouse import WarehouseError
+
+# st.plotly_chart keywords: our own theme (dashboard/theme.py), not Streamlit's, and no plotly logo
+PLOTLY = {"theme": None, "config": {"displaylogo": False}}
+
+
+def begin(title: str, intro: str) -> Filters:
+    """Title and sidebar; when there is no usable warehouse, say what to run and stop the page."""
+    st.title(title)
+    try:
+        data.current()
+        chosen = filters.sidebar()
+    except SettingsError as error:
+        st.error(f"A setting in the environment cannot be used: {error}", icon=":material/settings:")
+        st.stop()
+    except WarehouseError as error:
+        st.error(str(error), icon=":material/database:")
+        st.markdown("To build and look at the demo organization, run this in the repository:")
+        st.code("make run", language="bash")
+        st.markdown("To build from your own input folder (see docs/data-contract.md):")
+        st.code(f"tokenyield build --input data/input --db {data.warehouse_path()}", language="bash")
+        st.caption("The dashboard reads the file named by TOKENYIELD_DB (default data/warehouse.duckdb).")
+        st.stop()
+    st.caption(f"{intro} {_view(chosen)}")
+    return chosen
+
+
+def _view(chosen: Filters) -> str:
+    period = (
+        f"Weeks of {week_label(chosen.start)} to {week_label(chosen.end)}"
+        if chosen.start and chosen.end
+        else "The whole period"
+    )
+    teams = ", ".join(chosen.teams) if chosen.teams else "all teams"
+    tools = ", ".join(chosen.tools) if chosen.tools else "all AI tools"
+    return f"{period}; {teams}; {tools}."
+
+
+def compact(count: float) -> str:
+    """12,345,678 -> 12.3M: counts a reader takes in at a glance."""
+    for unit, size in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
+        if abs(count) >= size:
+            return f"{count / size:.1f}{unit}"
+    return f"{count:,.0f}"
+
+
+def not_in_figures(unpriced_tokens: int) -> None:
+    """The note beside the key figures: what is left out, so that nothing is hidden silently."""
+    left_out = data.excluded()
+    unmatched = left_out.unmatched
+    with st.container(border=True):
+        st.markdown("**Not in these figures**")
+        lines = [
+            f"- **{unmatched['identities']:,} unmatched identities** (whole period, every team): "
+            f"{compact(unmatched['tokens'])} tokens (${unmatched['cost_usd']:,.0f}), "
+            f"{unmatched['pull_requests']:,} PRs ({unmatched['merged_prs']:,} merged), "
+            f"{unmatched['tickets']:,} tickets.",
+            f"- **{left_out.bot_pull_requests:,} bot PRs** ({left_out.bot_merged_prs:,} merged) by "
+            f"{left_out.bot_logins:,} bot logins: never output.",
+        ]
+        if unpriced_tokens:
+            lines.append(
+                f"- **{compact(unpriced_tokens)} unpriced tokens** in this view: counted as tokens, "
+                "but a model without a price adds nothing to spend."
+            )
+        st.markdown("\n".join(lines))

@@ -1,0 +1,64 @@
+"""Overview: adoption against the target, tokens and spend, output, and cost per merged PR."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, data, layout
+from dashboard.filters import week_label
+
+filters = layout.begin("Overview", "Who uses AI each week, what it costs, and what the people in view ship.")
+target = data.adoption_target()
+weekly = data.weekly(filters)
+key = data.key_figures(filters)
+
+figures, note = st.columns([2, 1], gap="medium")
+with figures:
+    rate, spend = st.columns(2)
+    output, cost = st.columns(2)
+    if key.weekly_active_rate_latest is None or key.latest_week is None:
+        rate.metric("Weekly active rate", "–", border=True)
+    else:
+        gap = (key.weekly_active_rate_latest - target) * 100
+        rate.metric(
+            f"Weekly active rate, week of {week_label(key.latest_week)}",
+            f"{key.weekly_active_rate_latest:.0%}",
+            delta=f"{gap:+.0f} pts vs the {target:.0%} target",
+            delta_color="normal",
+            help="People in scope who used any AI tool that week, over all people in scope.",
+            border=True,
+        )
+    spend.metric(
+        f"AI spend, {weekly.height} weeks",
+        f"${key.cost_usd:,.0f}",
+        help=f"In USD over the view: {key.tokens:,} tokens. Unpriced tokens add nothing to spend.",
+        border=True,
+    )
+    output.metric(
+        "Merged PRs per engineer-week",
+        "–" if key.merged_prs_per_engineer_week is None else f"{key.merged_prs_per_engineer_week:.2f}",
+        help=f"{key.merged_prs:,} merged PRs over {key.person_weeks:,} person-weeks in scope.",
+        border=True,
+    )
+    cost.metric(
+        "Cost per merged PR",
+        "–" if key.cost_per_merged_pr is None else f"${key.cost_per_merged_pr:,.2f}",
+        help="AI spend over merged PRs in the view: a ratio of totals, not a price of a PR.",
+        border=True,
+    )
+    st.caption(
+        "Figures describe what happened together; they do not say that tokens cause output. "
+        "The Efficiency page has the estimates with their intervals."
+    )
+with note:
+    layout.not_in_figures(key.unpriced_tokens)
+
+left, right = st.columns(2, gap="medium")
+left.plotly_chart(charts.active_rate(weekly, target), **layout.PLOTLY)
+right.plotly_chart(charts.tokens_and_spend(weekly), **layout.PLOTLY)
+left.plotly_chart(charts.merged_prs_per_engineer_week(weekly), **layout.PLOTLY)
+right.plotly_chart(charts.cost_per_merged_pr(weekly), **layout.PLOTLY)
+right.caption(
+    f"Trend: AI spend over merged PRs of the last {data.TREND_WEEKS} weeks (a ratio of sums). "
+    "Weeks with no merged PR have no weekly point."
+)

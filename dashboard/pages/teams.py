@@ -1,0 +1,36 @@
+"""Teams: the Overview figures per team, side by side, in name order."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, data, layout
+
+filters = layout.begin("Teams", "The Overview figures for each team, teams in name order.")
+target = data.adoption_target()
+table = data.teams_table(filters)
+
+st.plotly_chart(charts.team_figures(table, target), **layout.PLOTLY)
+st.dataframe(
+    table,
+    hide_index=True,
+    height="content",
+    column_config={
+        "team": st.column_config.TextColumn("team"),
+        "people": st.column_config.NumberColumn("people"),
+        "person_weeks": st.column_config.NumberColumn("person-wks"),
+        "active_rate_period": st.column_config.NumberColumn("active, period", format="percent"),
+        "active_rate_latest": st.column_config.NumberColumn("active, last week", format="percent"),
+        "tokens": st.column_config.NumberColumn("tokens", format="compact"),
+        "cost_usd": st.column_config.NumberColumn("AI spend", format="dollar"),
+        "merged_prs": st.column_config.NumberColumn("merged PRs"),
+        "merged_prs_per_engineer_week": st.column_config.NumberColumn("merged PRs / eng-week", format="%.2f"),
+        "closed_tickets": st.column_config.NumberColumn("closed tickets"),
+        "cost_per_merged_pr": st.column_config.NumberColumn("cost / merged PR", format="dollar"),
+    },
+)
+st.caption(
+    "Team figures add up to the organization's: unmatched identities and bots are in no team "
+    "(see the Overview's note). Teams are people's current teams."
+)
+st.plotly_chart(charts.team_active_rates(data.team_weekly(filters), target), **layout.PLOTLY)

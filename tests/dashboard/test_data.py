@@ -1,0 +1,57 @@
+"""dashboard/data.py: the warehouse identity behind the caches, and the cost trend."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import date, timedelta
+from pathlib import Path
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from dashboard import data
+from pipelines.metrics.filters import Filters
+from pipelines.warehouse import WarehouseError
+
+
+def test_missing_warehouse_names_the_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TOKENYIELD_DB", str(tmp_path / "none.duckdb"))
+    with pytest.raises(WarehouseError, match=r"No warehouse at .*none\.duckdb"):
+        data.current()
+
+
+def test_a_swapped_in_warehouse_gets_a_new_connection(
+    demo_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copy(demo_warehouse, path)
+    monkeypatch.setenv("TOKENYIELD_DB", str(path))
+    before = data.current()
+    first = data._connection(before)
+    assert data._connection(data.current()) is first  # cached while the file is the same
+    rows = data.weekly(Filters())
+
+    shutil.copy(demo_warehouse, tmp_path / "next.duckdb")
+    os.replace(tmp_path / "next.duckdb", path)  # what a build does: one atomic rename
+    after = data.current()
+    assert after != before
+    assert data._connection(after) is not first
+    assert_frame_equal(data.weekly(Filters()), rows)
+
+
+def test_cost_trend_is_a_ratio_of_sums() -> None:
+    weeks = [date(2026, 3, 2) + timedelta(days=7 * i) for i in range(5)]
+    weekly = pl.DataFrame(
+        {"week": weeks, "cost_usd": [10.0, 30.0, 0.0, 20.0, 40.0], "merged_prs": [10, 0, 0, 10, 20]}
+    )
+    trend = data.with_cost_trend(weekly, weeks=2)["cost_per_merged_pr_rolling"].to_list()
+    assert trend == [1.0, 4.0, None, 2.0, 2.0]  # (10 + 30) / 10, then no PR in two weeks: no value
+
+
+def test_pages_get_no_per_person_rows(demo_warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TOKENYIELD_DB", str(demo_warehouse))
+    eff = data.efficiency(Filters())
+    assert eff.means.columns == ["mean_weekly_tokens", "mean_weekly_merged_prs"]  # no id, no team
+    assert "person_id" not in eff.deciles.columns

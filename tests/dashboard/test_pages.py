@@ -1,0 +1,235 @@
+"""The pages in Streamlit's AppTest on the demo warehouse: each runs, each filter changes what it
+shows, the filters follow the user across pages, and a missing warehouse gets a helpful message."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")  # AppTest resolves a relative path against the calling file, not the cwd
+PAGES = {
+    "Overview": "dashboard/pages/overview.py",
+    "Efficiency": "dashboard/pages/efficiency.py",
+    "Teams": "dashboard/pages/teams.py",
+}
+
+
+@pytest.fixture
+def app(demo_warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("TOKENYIELD_DB", str(demo_warehouse))
+    monkeypatch.delenv("TOKENYIELD_LOCAL_VIEWER", raising=False)
+    monkeypatch.delenv("TOKENYIELD_ADOPTION_TARGET", raising=False)
+    return AppTest.from_file(APP, default_timeout=60).run()
+
+
+def _open(at: AppTest, page: str) -> AppTest:
+    if page != "Overview":
+        at.switch_page(PAGES[page]).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.title[0].value == page
+    return at
+
+
+def _charts(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def _shown(at: AppTest) -> dict[str, object]:
+    """What the page shows besides its captions: metrics, the data of every chart, every table."""
+    return {
+        "metrics": [(m.label, m.value, m.delta) for m in at.metric],
+        "charts": [[{k: t.get(k) for k in ("x", "y", "z", "text")} for t in c["data"]] for c in _charts(at)],
+        "tables": [df.value.to_dict("list") for df in at.dataframe],
+    }
+
+
+def _trace(at: AppTest, title: str, name: str) -> dict:
+    for chart in _charts(at):
+        if chart["layout"]["title"]["text"].startswith(title):
+            return next(t for t in chart["data"] if t.get("name") == name)
+    raise AssertionError(f"no chart {title!r}")
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_runs(app: AppTest, page: str) -> None:
+    at = _open(app, page)
+    assert at.get("plotly_chart"), "every page draws charts"
+    assert at.sidebar.select_slider(key="filter_period").value
+    assert not at.error
+
+
+def test_overview_key_figures_and_what_is_left_out(app: AppTest) -> None:
+    labels = [m.label for m in app.metric]
+    assert labels[0].startswith("Weekly active rate") and "target" in app.metric[0].delta
+    assert labels[1:] == ["AI spend, 12 weeks", "Merged PRs per engineer-week", "Cost per merged PR"]
+    note = " ".join(m.value for m in app.markdown)
+    assert "Not in these figures" in note and "unmatched identities" in note and "bot PRs" in note
+    assert set(_trace(app, "Weekly active rate", "target 80%")["y"]) == {0.8}
+
+
+def test_the_adoption_target_comes_from_the_environment(
+    demo_warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TOKENYIELD_DB", str(demo_warehouse))
+    monkeypatch.setenv("TOKENYIELD_ADOPTION_TARGET", "0.6")
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert set(_trace(at, "Weekly active rate", "target 60%")["y"]) == {0.6}
+    assert "60% target" in at.metric[0].delta
+
+
+def test_efficiency_shows_estimates_with_intervals_and_methods(app: AppTest) -> None:
+    at = _open(app, "Efficiency")
+    text = " ".join(m.value for m in [*at.markdown, *at.caption, *at.warning])
+    assert "The top 10% of AI users use" in text and "95% interval" in text
+    assert text.count("Method:") >= 2
+    assert "is associated with" in text and "Pooled across people" in text
+    assert not any(word in text.lower() for word in (" causes ", " drives ", " leads to "))
+    (deciles,) = at.dataframe
+    assert len(deciles.value) <= 10 and "person_id" not in deciles.value.columns
+
+
+def test_no_person_is_shown_on_any_page(app: AppTest, demo_warehouse: Path) -> None:
+    with duckdb.connect(str(demo_warehouse), read_only=True) as con:
+        people = con.sql("select person_id, email, name from dim_people").fetchall()
+    identifiers = {value for row in people for value in row if value}
+    for page in PAGES:
+        at = _open(app, page)
+        shown = json.dumps(_shown(at), default=str) + " ".join(m.value for m in [*at.markdown, *at.caption])
+        leaked = [i for i in identifiers if i in shown]
+        assert not leaked, f"{page} shows {leaked[:3]}"
+
+
+FILTERS = ["period", "teams", "tools"]
+
+
+def _change(at: AppTest, which: str) -> str:
+    """Change one filter; return the text the page's caption must then mention."""
+    if which == "period":
+        slider = at.sidebar.select_slider(key="filter_period")
+        weeks = slider.options
+        slider.set_value((slider.value[0] + timedelta(days=14), slider.value[1])).run()
+        return f"Weeks of {weeks[2]}"  # options are the labels the user sees
+    if which == "teams":
+        teams = at.sidebar.multiselect(key="filter_teams")
+        teams.set_value(teams.options[:2]).run()
+        return ", ".join(teams.options[:2])
+    tools = at.sidebar.multiselect(key="filter_tools")
+    tools.set_value(["cursor"]).run()
+    return "cursor"
+
+
+@pytest.mark.parametrize("which", FILTERS)
+@pytest.mark.parametrize("page", PAGES)
+def test_each_filter_changes_each_page(app: AppTest, page: str, which: str) -> None:
+    at = _open(app, page)
+    before = _shown(at)
+    expected = _change(at, which)
+    assert not at.exception, [e.message for e in at.exception]
+    assert expected in at.caption[0].value
+    assert _shown(at) != before
+
+
+def test_teams_filter_picks_the_bars_in_name_order(app: AppTest) -> None:
+    at = _open(app, "Teams")
+    everyone = _charts(at)[0]["data"][0]["y"]
+    assert everyone == sorted(everyone)
+    at.sidebar.multiselect(key="filter_teams").set_value([everyone[3], everyone[1]]).run()
+    assert _charts(at)[0]["data"][0]["y"] == [everyone[1], everyone[3]]
+    assert at.dataframe[0].value["team"].tolist() == [everyone[1], everyone[3]]
+
+
+def test_period_filter_limits_the_weeks(app: AppTest) -> None:
+    slider = app.sidebar.select_slider(key="filter_period")
+    start, end = slider.value
+    chosen = (start + timedelta(days=7), end)
+    slider.set_value(chosen).run()
+    weeks = _trace(app, "Weekly active rate", "active rate")["x"]
+    assert weeks[0] == chosen[0].isoformat() and weeks[-1] == end.isoformat()
+    assert app.metric[1].label == "AI spend, 11 weeks"
+
+
+def test_filters_follow_the_user_across_pages(app: AppTest) -> None:
+    team = app.sidebar.multiselect(key="filter_teams").options[0]
+    app.sidebar.multiselect(key="filter_teams").set_value([team]).run()
+    app.sidebar.multiselect(key="filter_tools").set_value(["cursor"]).run()
+    for page in ("Efficiency", "Teams", "Overview"):
+        at = app.switch_page(PAGES[page]).run()
+        assert at.sidebar.multiselect(key="filter_teams").value == [team], page
+        assert at.sidebar.multiselect(key="filter_tools").value == ["cursor"], page
+
+
+def test_a_warm_filter_change_reruns_fast(app: AppTest) -> None:
+    teams = app.sidebar.multiselect(key="filter_teams")
+    options = teams.options[:3]
+    for chosen in ([], options):  # warm the caches for both views
+        app.sidebar.multiselect(key="filter_teams").set_value(chosen).run()
+    started = time.perf_counter()
+    app.sidebar.multiselect(key="filter_teams").set_value([]).run()
+    seconds = time.perf_counter() - started
+    assert not app.exception
+    assert seconds < 1.0, f"a cached rerun took {seconds:.2f} s"
+
+
+@pytest.mark.parametrize("content", [None, b"not a database"])
+def test_missing_warehouse_says_what_to_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes | None
+) -> None:
+    path = tmp_path / "warehouse.duckdb"
+    if content is not None:
+        path.write_bytes(content)
+    monkeypatch.setenv("TOKENYIELD_DB", str(path))
+    for page in PAGES:
+        at = AppTest.from_file(APP, default_timeout=60).run()
+        if page != "Overview":
+            at.switch_page(PAGES[page]).run()
+        assert not at.exception, [e.message for e in at.exception]
+        assert str(path) in at.error[0].value
+        assert at.code[0].value == "make run"
+        assert not at.get("plotly_chart")
+
+
+def _smallest_team(warehouse: Path) -> str:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.sql(
+            "select team from dim_people group by team order by count(*), team limit 1"
+        ).fetchall()[0][0]
+
+
+@pytest.mark.parametrize("view", ["activity-only tool", "smallest team"])
+@pytest.mark.parametrize("page", PAGES)
+def test_sparse_views_say_so(app: AppTest, demo_warehouse: Path, page: str, view: str) -> None:
+    """Views with too little data for some figures: each must say so, not fail."""
+    at = _open(app, page)
+    if view == "activity-only tool":
+        at.sidebar.multiselect(key="filter_tools").set_value(["copilot"]).run()
+    else:
+        at.sidebar.multiselect(key="filter_teams").set_value([_smallest_team(demo_warehouse)]).run()
+    assert not at.exception, [e.message for e in at.exception]
+    if page == "Efficiency":
+        assert "Too few" in " ".join(m.value for m in [*at.markdown, *at.info])
+
+
+def test_a_single_week_view(app: AppTest) -> None:
+    slider = app.sidebar.select_slider(key="filter_period")
+    last = slider.value[1]
+    slider.set_value((last, last)).run()
+    assert _trace(app, "Weekly active rate", "active rate")["x"] == [last.isoformat()]
+    for page in PAGES:
+        _open(app, page)
+
+
+def test_a_bad_setting_is_named_not_a_traceback(
+    demo_warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TOKENYIELD_DB", str(demo_warehouse))
+    monkeypatch.setenv("TOKENYIELD_ADOPTION_TARGET", "eighty")
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert "TOKENYIELD_ADOPTION_TARGET" in at.error[0].value
