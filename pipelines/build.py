@@ -18,8 +18,10 @@ import duckdb
 
 from pipelines import __version__
 from pipelines.db import one, run
-from pipelines.inputs import CONTRACT, InputError, create_raw_views, find_tables
-from pipelines.models import load_models, run_model
+from pipelines.incremental import Plan, fingerprint, reread_files, write_stage_tables
+from pipelines.incremental import plan as make_plan
+from pipelines.inputs import CONTRACT, InputError, TableFiles, create_raw_views, find_tables
+from pipelines.models import Model, load_models, run_model
 from pipelines.quality.gate import run_gate, write_results
 from pipelines.settings import BUILTIN_PRICES, Settings
 
@@ -56,6 +58,8 @@ class BuildResult:
     seconds: float
     rows: dict[str, TableRows]
     validation_seconds: float
+    incremental: bool = False
+    plan_reason: str = ""
 
 
 def connect_for_build(path: Path | str, settings: Settings) -> duckdb.DuckDBPyConnection:
@@ -68,7 +72,10 @@ def connect_for_build(path: Path | str, settings: Settings) -> duckdb.DuckDBPyCo
     return con
 
 
-def build(settings: Settings, progress: Callable[[str], None] | None = None) -> BuildResult:
+def build(
+    settings: Settings, progress: Callable[[str], None] | None = None, incremental: bool = True
+) -> BuildResult:
+    """Build the warehouse; reuse the previous first stage when only new ai_usage files arrived."""
     started = time.perf_counter()
     target = settings.warehouse_path
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -77,21 +84,45 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None) -> 
     con = None
     try:
         tables = find_tables(settings.input_dir)
+        plan = make_plan(target, tables["ai_usage"], settings)
+        if not incremental:
+            plan = Plan(False, "a full build was asked for", plan.stamps)
         con = connect_for_build(staging_file, settings)
         run(con, f"set temp_directory = '{staging_file}.tmp'")
-        create_raw_views(con, tables)
         load_config(con, settings)
+        new_days, reread = _stage_inputs(con, tables, plan, target)
         for model in load_models():
             if progress:
                 progress(model.name)
             try:
-                run_model(con, model)
+                if model.name == FIRST_STAGE and plan.incremental:
+                    _run_first_stage_incrementally(con, model, new_days)
+                else:
+                    run_model(con, model)
             except duckdb.Error as error:
                 raise BuildError(f"{model.name}: {_first_line(error)}") from None
         if progress:
             progress("quarantine")
         write_quarantine(con)
-        rows = count_rows(con)
+        kept_read = 0
+        if plan.incremental:
+            run(
+                con,
+                "insert into quarantine select * from prev.quarantine where table_name = 'ai_usage' "
+                "and source_file not in (select unnest(?))",
+                [reread],
+            )
+        write_stage_tables(con, plan, reread if plan.incremental else None)
+        if plan.incremental:
+            kept_read = int(
+                run(
+                    con,
+                    "select coalesce(sum(rows_read), 0) from stage_files "
+                    "where source_file not in (select unnest(?))",
+                    [reread],
+                )[0][0]
+            )
+        rows = count_rows(con, {"ai_usage": kept_read})
         if progress:
             progress("validation")
         gate = run_gate(con, settings.token_ceiling)
@@ -101,8 +132,10 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None) -> 
             raise BuildError(
                 f"validation failed: {first.suite}: {first.check} ({first.unexpected} unexpected)"
             )
-        write_build_info(con, settings, rows, gate.seconds, time.perf_counter() - started)
+        write_build_info(con, settings, rows, gate.seconds, time.perf_counter() - started, plan)
         _drop_input_views(con)
+        if plan.incremental:
+            run(con, "detach prev")
         run(con, "checkpoint")
         con.close()
         con = None
@@ -113,7 +146,53 @@ def build(settings: Settings, progress: Callable[[str], None] | None = None) -> 
         if con is not None:
             con.close()
         _remove(staging_file)
-    return BuildResult(target, time.perf_counter() - started, rows, gate.seconds)
+    return BuildResult(
+        target, time.perf_counter() - started, rows, gate.seconds, plan.incremental, plan.reason
+    )
+
+
+def _stage_inputs(
+    con: duckdb.DuckDBPyConnection, tables: dict[str, TableFiles], plan: Plan, previous: Path
+) -> tuple[list, list[str]]:
+    """Raw views over the files this build reads: all of them, or for an incremental build the new
+    ai_usage files plus the earlier ones that hold the same days."""
+    if not plan.incremental:
+        create_raw_views(con, tables)
+        return [], []
+    run(con, f"attach '{previous}' as prev (read_only)")
+    create_raw_views(con, _with_usage_files(tables, plan.new_files))
+    staging = next(m for m in load_models() if m.name == "stg_input__ai_usage")
+    run_model(con, staging)
+    new_days = [
+        r[0]
+        for r in run(
+            con,
+            "select distinct (occurred_at at time zone 'UTC')::date "
+            "from stg_input__ai_usage where reject_reason is null",
+        )
+    ]
+    reread = reread_files(con, new_days, plan.new_files)
+    create_raw_views(con, _with_usage_files(tables, reread))
+    return new_days, reread
+
+
+def _with_usage_files(tables: dict[str, TableFiles], files: list[str]) -> dict[str, TableFiles]:
+    wanted = set(files)
+    subset = {fmt: [f for f in fs if str(f) in wanted] for fmt, fs in tables["ai_usage"].files.items()}
+    subset = {fmt: fs for fmt, fs in subset.items() if fs}
+    others = {name: t for name, t in tables.items() if name != "ai_usage"}
+    return others | ({"ai_usage": TableFiles("ai_usage", subset)} if subset else {})
+
+
+def _run_first_stage_incrementally(con: duckdb.DuckDBPyConnection, model: Model, new_days: list) -> None:
+    """Copy the previous user-day sums, except the days the new files touch, which are summed again."""
+    run(
+        con,
+        f"create or replace table {model.name} as "
+        f"select * from prev.{model.name} where usage_date not in (select unnest($days)) "
+        f"union all by name select * from ({model.sql}) where usage_date in (select unnest($days))",
+        {"days": new_days},
+    )
 
 
 def load_config(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
@@ -168,11 +247,14 @@ def write_quarantine(con: duckdb.DuckDBPyConnection) -> None:
         )
 
 
-def count_rows(con: duckdb.DuckDBPyConnection) -> dict[str, TableRows]:
-    """rows read = loaded + quarantined + duplicates, per input table."""
+def count_rows(
+    con: duckdb.DuckDBPyConnection, read_before: dict[str, int] | None = None
+) -> dict[str, TableRows]:
+    """rows read = loaded + quarantined + duplicates, per input table. read_before counts rows of
+    files an incremental build did not read again."""
     rows = {}
     for table in CONTRACT:
-        read = one(con, f"select count(*) from raw_{table}")[0]
+        read = one(con, f"select count(*) from raw_{table}")[0] + (read_before or {}).get(table, 0)
         loaded = one(con, LOADED_SQL[table])[0]
         quarantined = one(con, "select count(*) from quarantine where table_name = ?", [table])[0]
         rows[table] = TableRows(read, int(loaded), quarantined, read - int(loaded) - quarantined)
@@ -197,14 +279,25 @@ def write_build_info(
     rows: dict[str, TableRows],
     validation_seconds: float,
     build_seconds: float,
+    plan: Plan,
 ) -> None:
     run(
         con,
         "create or replace table build_info as select ? as built_at, ? as input_dir, ? as tokenyield_version, "
         "(select min(week) from int_period_weeks_listed) as period_start, "
         "(select max(week) from int_period_weeks_listed) as period_end, "
-        "? as validation_seconds, ? as build_seconds_before_publish",
-        [datetime.now(UTC), str(settings.input_dir.resolve()), __version__, validation_seconds, build_seconds],
+        "? as validation_seconds, ? as build_seconds_before_publish, ? as incremental, ? as plan_reason, "
+        "? as fingerprint",
+        [
+            datetime.now(UTC),
+            str(settings.input_dir.resolve()),
+            __version__,
+            validation_seconds,
+            build_seconds,
+            plan.incremental,
+            plan.reason,
+            fingerprint(settings),
+        ],
     )
 
 
