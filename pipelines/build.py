@@ -229,22 +229,29 @@ def write_quarantine(con: duckdb.DuckDBPyConnection) -> None:
         "column_name varchar, value varchar, reason varchar)",
     )
     for table, (required, optional) in CONTRACT.items():
+        run(
+            con,
+            f"create or replace temp table rejected as select source_file, source_row, reject_column, reject_reason "
+            f"from stg_input__{table} where reject_reason is not null",
+        )
+        files = [r[0] for r in run(con, "select distinct source_file from rejected")]
+        if not files:
+            continue
+        # the raw value comes from the raw file again, reading only the files that had a rejected row
         value = " ".join(f"when '{c}' then raw.\"{c}\"::varchar" for c in required + optional)
         run(
             con,
             f"""
             insert into quarantine
-            with rejected as (
-                select source_file, source_row, reject_column, reject_reason
-                from stg_input__{table} where reject_reason is not null
-            )
             select '{table}', rejected.source_file, rejected.source_row, rejected.reject_column,
                 case rejected.reject_column {value} end, rejected.reject_reason
             from rejected
-            left join raw_{table} raw
+            left join (select * from raw_{table} where _source_file in (select unnest($files))) raw
                 on raw._source_file = rejected.source_file and raw._source_row = rejected.source_row
             """,
+            {"files": files},
         )
+    run(con, "drop table if exists rejected")
 
 
 def count_rows(

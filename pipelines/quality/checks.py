@@ -93,16 +93,26 @@ def input_suites(token_ceiling: int) -> list[Suite]:
         ),
         Suite(
             "input: ai_usage",
-            # the per-request rows are summed to user-day before GX sees them: same contract, 1/20 the rows
-            "select user_key, usage_date, tool, model, source_rows, requests, "
-            + ", ".join(TOKENS)
-            + ", reported_cost_micro_usd from int_ai_usage_aggregated_to_user_day",
+            # tens of millions of rows: GX sees the daily sums per tool and model (thousands of rows);
+            # the per-row rules were applied in SQL by the staging model and are counted below
+            "select usage_date, tool, model, sum(source_rows) as source_rows, "
+            + ", ".join(f"sum({c}) as {c}" for c in TOKENS)
+            + " from int_ai_usage_aggregated_to_user_day group by all",
             [
-                E.ExpectCompoundColumnsToBeUnique(column_list=["user_key", "usage_date", "tool", "model"]),
+                E.ExpectCompoundColumnsToBeUnique(column_list=["usage_date", "tool", "model"]),
                 *[E.ExpectColumnValuesToBeBetween(column=c, min_value=0) for c in TOKENS],
+                E.ExpectColumnValuesToBeBetween(column="source_rows", min_value=1),
                 E.ExpectColumnValuesToNotBeNull(column="usage_date"),
             ],
             [
+                SqlCheck(
+                    "one row per user, day, tool and model after deduplication",
+                    "select count(*) - count(distinct (user_key, usage_date, tool, model, tokens_reported)) "
+                    "from int_ai_usage_aggregated_to_user_day",
+                    "select user_key || ' ' || usage_date || ' ' || tool || ' ' || model "
+                    "from int_ai_usage_aggregated_to_user_day group by all having count(*) > 1 limit 5",
+                    severity="error",
+                ),
                 rejected("ai_usage", ("occurred_at",), "timestamps parse"),
                 rejected("ai_usage", TOKENS, "token counts are non-negative integers"),
                 rejected("ai_usage", ("user", "requests", "cost_usd"), "user, requests and cost are valid"),
@@ -169,8 +179,12 @@ def input_suites(token_ceiling: int) -> list[Suite]:
         ),
         Suite(
             "input: ai_activity",
-            "select occurred_on, user_key, tool, metric, value from stg_input__ai_activity where reject_reason is null",
-            [E.ExpectColumnValuesToBeBetween(column="value", min_value=0)],
+            "select occurred_on, tool, metric, sum(value) as value, count(*) as signals "
+            "from int_ai_activity_deduplicated group by all",
+            [
+                E.ExpectColumnValuesToBeBetween(column="value", min_value=0),
+                E.ExpectCompoundColumnsToBeUnique(column_list=["occurred_on", "tool", "metric"]),
+            ],
             [rejected("ai_activity", ("occurred_on", "value"), "dates parse and values are non-negative")],
         ),
     ]

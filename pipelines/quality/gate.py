@@ -29,6 +29,7 @@ class CheckResult:
 class GateResult:
     results: list[CheckResult]
     seconds: float
+    suite_seconds: dict[str, float]
 
     @property
     def errors(self) -> list[CheckResult]:
@@ -50,11 +51,14 @@ def run_gate(con: duckdb.DuckDBPyConnection, token_ceiling: int) -> GateResult:
     started = time.perf_counter()
     context, source = _context()
     results: list[CheckResult] = []
+    seconds: dict[str, float] = {}
     for index, suite in enumerate(input_suites(token_ceiling) + mart_suites()):
+        suite_started = time.perf_counter()
         results += _run_expectations(gx, source, index, suite, con)
         results += [_run_sql(suite, check, con) for check in suite.sql_checks]
+        seconds[suite.name] = time.perf_counter() - suite_started
     del context
-    return GateResult(results, time.perf_counter() - started)
+    return GateResult(results, time.perf_counter() - started, seconds)
 
 
 def _run_expectations(gx, source, index: int, suite: Suite, con) -> list[CheckResult]:
@@ -108,3 +112,6 @@ def write_results(con: duckdb.DuckDBPyConnection, gate: GateResult) -> None:
             "insert into validation_results values (?, ?, ?, ?, ?, ?, ?)",
             [r.suite, r.check, r.engine, r.success, r.severity, r.unexpected, r.examples],
         )
+    run(con, "create or replace table validation_timings (suite varchar, seconds double)")
+    for suite, seconds in gate.suite_seconds.items():
+        run(con, "insert into validation_timings values (?, ?)", [suite, seconds])

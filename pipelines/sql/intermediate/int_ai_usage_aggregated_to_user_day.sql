@@ -5,16 +5,24 @@
 -- time column: usage_date
 with
 
-valid as (
+valid as not materialized (
     select * exclude (reject_column, reject_reason)
     from stg_input__ai_usage
     where reject_reason is null
 ),
 
-with_event_id as (
-    select * from valid
-    where event_id is not null
+repeated_hashes as (select * from int_ai_usage_repeated_event_hashes),
+
+first_of_repeated as (
+    select valid.* from valid
+    semi join repeated_hashes on hash(valid.event_id) = repeated_hashes.event_hash
     qualify row_number() over (partition by event_id order by source_file, source_row) = 1
+),
+
+single_events as (
+    select valid.* from valid
+    anti join repeated_hashes on hash(valid.event_id) = repeated_hashes.event_hash
+    where valid.event_id is not null
 ),
 
 without_event_id as (
@@ -26,7 +34,9 @@ without_event_id as (
 ),
 
 deduplicated as (
-    select * exclude (source_file, source_row, event_id) from with_event_id
+    select * exclude (source_file, source_row, event_id) from single_events
+    union all by name
+    select * exclude (source_file, source_row, event_id) from first_of_repeated
     union all by name
     select * from without_event_id
 ),
