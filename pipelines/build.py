@@ -104,7 +104,7 @@ def build(
         if progress:
             progress("quarantine")
         write_quarantine(con)
-        kept_read = 0
+        kept = {}
         if plan.incremental:
             run(
                 con,
@@ -114,15 +114,14 @@ def build(
             )
         write_stage_tables(con, plan, reread if plan.incremental else None)
         if plan.incremental:
-            kept_read = int(
-                run(
-                    con,
-                    "select coalesce(sum(rows_read), 0) from stage_files "
-                    "where source_file not in (select unnest(?))",
-                    [reread],
-                )[0][0]
+            kept["ai_usage"] = one(
+                con,
+                "select (select coalesce(sum(rows_read), 0) from stage_files where source_file not in "
+                "(select unnest($files))), (select count(*) from quarantine where table_name = 'ai_usage' "
+                "and source_file not in (select unnest($files)))",
+                {"files": reread},
             )
-        rows = count_rows(con, {"ai_usage": kept_read})
+        rows = count_rows(con, kept)
         if progress:
             progress("validation")
         gate = run_gate(con, settings.token_ceiling)
@@ -255,20 +254,30 @@ def write_quarantine(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def count_rows(
-    con: duckdb.DuckDBPyConnection, read_before: dict[str, int] | None = None
+    con: duckdb.DuckDBPyConnection, kept: dict[str, tuple[int, int]] | None = None
 ) -> dict[str, TableRows]:
-    """rows read = loaded + quarantined + duplicates, per input table. read_before counts rows of
-    files an incremental build did not read again."""
+    """Account for every input row: read = loaded + quarantined + duplicates, per table.
+
+    The terms are counted independently (raw files, staging verdicts, the quarantine table, the
+    models that keep rows), so a row lost or counted twice anywhere fails the build. `kept` holds
+    (rows read, rows quarantined) of files an incremental build did not read again."""
     rows = {}
     for table in CONTRACT:
-        read = one(con, f"select count(*) from raw_{table}")[0] + (read_before or {}).get(table, 0)
-        loaded = one(con, LOADED_SQL[table])[0]
+        kept_read, kept_quarantined = (kept or {}).get(table, (0, 0))
+        read = one(con, f"select count(*) from raw_{table}")[0] + kept_read
+        valid = one(con, f"select count(*) from stg_input__{table} where reject_reason is null")[0]
+        valid += kept_read - kept_quarantined
         quarantined = one(con, "select count(*) from quarantine where table_name = ?", [table])[0]
-        rows[table] = TableRows(read, int(loaded), quarantined, read - int(loaded) - quarantined)
-        if rows[table].duplicates < 0:
+        loaded = int(one(con, LOADED_SQL[table])[0])
+        if read != valid + quarantined:
             raise BuildError(
-                f"{table}: loaded {loaded} + quarantined {quarantined} rows exceed the {read} read"
+                f"{table}: {read} rows read but {valid} valid + {quarantined} quarantined: rows were lost"
             )
+        if loaded > valid:
+            raise BuildError(
+                f"{table}: {loaded} rows loaded from only {valid} valid rows: rows were counted twice"
+            )
+        rows[table] = TableRows(read, loaded, quarantined, valid - loaded)
     run(
         con,
         "create or replace table build_rows as select * from (values "
