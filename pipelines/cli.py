@@ -76,6 +76,9 @@ def build(
         Path | None, typer.Option("--input", help="input folder in the canonical contract")
     ] = None,
     db: Annotated[Path | None, typer.Option(help="warehouse file to (re)build")] = None,
+    full: Annotated[
+        bool, typer.Option("--full", help="re-read every file even when only new ones arrived")
+    ] = False,
 ) -> None:
     """Build the warehouse (staging -> intermediate -> marts) and swap it in atomically."""
     from pipelines.build import BuildError
@@ -90,13 +93,19 @@ def build(
     try:
         with _progress() as bar:
             task = bar.add_task("building", total=total)
-            result = run_build(config, progress=lambda step: bar.update(task, advance=1, description=step))
+            result = run_build(
+                config,
+                progress=lambda step: bar.update(task, advance=1, description=step),
+                incremental=not full,
+            )
     except BuildError as error:
         raise fail(str(error)) from None
     loaded = result.rows["ai_usage"]
     console.print(
         f"built {result.warehouse_path} in {result.seconds:.1f} s: ai_usage {loaded.read:,} rows read, "
-        f"{loaded.loaded:,} loaded, {loaded.quarantined:,} quarantined, {loaded.duplicates:,} duplicates",
+        f"{loaded.loaded:,} loaded, {loaded.quarantined:,} quarantined, {loaded.duplicates:,} duplicates; "
+        f"{'incremental' if result.incremental else 'full'} build ({result.plan_reason}); "
+        f"validation {result.validation_seconds:.1f} s",
         highlight=False,
     )
 
