@@ -20,7 +20,7 @@ import polars as pl
 import streamlit as st
 
 from pipelines.db import run
-from pipelines.metrics import headline, queries
+from pipelines.metrics import data_quality, headline, queries
 from pipelines.metrics.filters import Filters
 from pipelines.settings import settings
 from pipelines.warehouse import WarehouseError, connect_read_only
@@ -220,3 +220,62 @@ def excluded() -> Excluded:
 
 def adoption_target() -> float:
     return settings().adoption_target
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What the Data page shows about the build behind the warehouse (whole build, no filters)."""
+
+    info: data_quality.BuildInfo
+    suites: pl.DataFrame
+    checks: pl.DataFrame
+    freshness: pl.DataFrame
+    coverage: data_quality.Coverage
+    tools: pl.DataFrame
+    unmatched: pl.DataFrame
+    rows: pl.DataFrame
+    quarantine_reasons: pl.DataFrame
+
+
+@st.cache_data(show_spinner=False)
+def _build_report(warehouse: Warehouse) -> BuildReport:
+    with _cursor(warehouse) as cursor:
+        return BuildReport(
+            info=data_quality.build_info(cursor),
+            suites=data_quality.validation_suites(cursor),
+            checks=data_quality.validation_checks(cursor),
+            freshness=data_quality.freshness(cursor),
+            coverage=data_quality.coverage(cursor),
+            tools=queries.tools(cursor),
+            unmatched=queries.unmatched_table(cursor),
+            rows=data_quality.row_accounting(cursor),
+            quarantine_reasons=data_quality.quarantine_reasons(cursor),
+        )
+
+
+def build_report() -> BuildReport:
+    return _build_report(current())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _quarantine(
+    warehouse: Warehouse, tables: tuple[str, ...], reasons: tuple[str, ...], limit: int | None
+) -> pl.DataFrame:
+    with _cursor(warehouse) as cursor:
+        return data_quality.quarantine(cursor, tables, reasons, limit)
+
+
+def quarantine(tables: tuple[str, ...], reasons: tuple[str, ...], limit: int) -> pl.DataFrame:
+    """The first `limit` quarantined rows of the chosen tables and reasons (none chosen: all)."""
+    return _quarantine(current(), tables, reasons, limit)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _quarantine_csv(warehouse: Warehouse, tables: tuple[str, ...], reasons: tuple[str, ...]) -> bytes:
+    with _cursor(warehouse) as cursor:
+        return data_quality.quarantine(cursor, tables, reasons).write_csv().encode()
+
+
+def quarantine_csv(tables: tuple[str, ...], reasons: tuple[str, ...]) -> bytes:
+    """Every quarantined row of the chosen tables and reasons, as CSV."""
+    return _quarantine_csv(current(), tables, reasons)

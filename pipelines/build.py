@@ -282,7 +282,8 @@ def count_rows(
         con,
         "create or replace table build_rows as select * from (values "
         + ", ".join(
-            f"('{t}', {r.read}, {r.loaded}, {r.quarantined}, {r.duplicates})" for t, r in rows.items()
+            f"('{t}', {r.read}::bigint, {r.loaded}::bigint, {r.quarantined}::bigint, {r.duplicates}::bigint)"
+            for t, r in rows.items()
         )
         + ") as t(table_name, rows_read, rows_loaded, rows_quarantined, rows_duplicate)",
     )

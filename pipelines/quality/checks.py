@@ -68,7 +68,7 @@ def input_suites(token_ceiling: int) -> list[Suite]:
                 ),
             ],
             [
-                rejected("people", ("person_id", "email"), "required values present"),
+                rejected("people", ("person_id", "email"), "rows are complete and do not conflict"),
                 rejected("people", ("start_date", "end_date"), "dates parse"),
             ],
         ),
