@@ -141,7 +141,14 @@ def test_first_stage_dedupes_by_event_id_and_by_whole_row_then_sums_to_user_day(
         schema=USAGE_SCHEMA,
         orient="row",
     )
-    result = run_model("int_ai_usage_aggregated_to_user_day", "usage_date", stg_input__ai_usage=usage)
+    repeated = run_model("int_ai_usage_repeated_event_hashes", stg_input__ai_usage=usage)
+    assert repeated.height == 1  # e1 is the one event_id that repeats
+    result = run_model(
+        "int_ai_usage_aggregated_to_user_day",
+        "usage_date",
+        stg_input__ai_usage=usage,
+        int_ai_usage_repeated_event_hashes=repeated,
+    )
     assert rows(
         result,
         "user_key",
