@@ -1,13 +1,24 @@
 """Find the canonical input tables in a folder and expose each as one raw DuckDB view.
 
 A table is `DIR/<table>.csv|.parquet` or a folder of such files (any depth, hive partitions
-allowed). The raw view has every contract column, typed as the file has it (CSV: text), with
-optional columns filled with NULL, plus `_source_file` and `_source_row` (1-based data row)
-for quarantine messages. A missing required column is a file-level problem: InputError.
+allowed; names starting with "." are ignored). The raw view has every contract column, typed as
+the file has it (CSV: text, an empty cell is NULL), with optional columns filled with NULL, plus
+`_source_file`, `_source_row` (1-based data row, the header not counted) for quarantine messages,
+and `_source_problem` (why a CSV row cannot be trusted as a whole, e.g. it has fewer values than
+the header; NULL otherwise).
+
+A file-level problem raises InputError, one line naming the file: a missing required column, an
+empty file, a file that is not UTF-8, a quoted value never closed, a file that cannot be read.
+CSV files are checked here, in one streaming pass, before DuckDB reads them: DuckDB's own errors
+would surface later, inside a model, without the file's name, and a never-closed quote would
+silently swallow the rows after it.
 """
 
 from __future__ import annotations
 
+import codecs
+import csv
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +49,12 @@ CONTRACT: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 REQUIRED_TABLES = ("people", "ai_usage")
 FORMATS = ("csv", "parquet")
+# separators recognised from the header row; on a tie the first wins
+DELIMITERS = (",", ";", "\t", "|")
+CHUNK = 1 << 20
+UTF8_BOM = codecs.BOM_UTF8
+# the column a row's surplus values land in: the header's width is known, so DuckDB is told it
+SURPLUS = "_surplus_value"
 
 
 class InputError(Exception):
@@ -54,6 +71,15 @@ class TableFiles:
         return sorted(f for files in self.files.values() for f in files)
 
 
+@dataclass(frozen=True)
+class CsvLayout:
+    """What the streaming check learned about one CSV file."""
+
+    columns: tuple[str, ...]  # header names, in file order
+    delimiter: str
+    quoted: bool  # holds a '"': values may span lines, so DuckDB must read it in one thread
+
+
 def find_tables(input_dir: Path) -> dict[str, TableFiles]:
     """The files of every contract table present in input_dir."""
     if not input_dir.is_dir():
@@ -63,7 +89,8 @@ def find_tables(input_dir: Path) -> dict[str, TableFiles]:
         files: dict[str, list[Path]] = {}
         for fmt in FORMATS:
             single = input_dir / f"{table}.{fmt}"
-            many = sorted((input_dir / table).rglob(f"*.{fmt}")) if (input_dir / table).is_dir() else []
+            folder = input_dir / table
+            many = sorted(_visible_files(folder, fmt)) if folder.is_dir() else []
             chosen = ([single] if single.is_file() else []) + many
             if chosen:
                 files[fmt] = chosen
@@ -77,26 +104,96 @@ def find_tables(input_dir: Path) -> dict[str, TableFiles]:
     return found
 
 
-def _scan_sql(fmt: str, files: list[Path]) -> str:
-    paths = "[" + ", ".join(_quote(str(f)) for f in files) + "]"
-    if fmt == "csv":
-        return (
-            f"read_csv({paths}, all_varchar = true, header = true, union_by_name = true, "
-            "filename = '_source_file', hive_partitioning = false)"
-        )
-    return f"read_parquet({paths}, union_by_name = true, filename = '_source_file', file_row_number = true, hive_partitioning = false)"
+def _visible_files(folder: Path, fmt: str) -> list[Path]:
+    """Files under folder, skipping hidden ones (macOS `._x.csv`, editors' temporary copies)."""
+    return [
+        f
+        for f in folder.rglob(f"*.{fmt}")
+        if f.is_file() and not any(part.startswith(".") for part in f.relative_to(folder).parts)
+    ]
 
 
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _columns(con: duckdb.DuckDBPyConnection, scan: str, file: Path) -> list[str]:
+def inspect_csv(file: Path) -> CsvLayout:
+    """Check one CSV file end to end, streaming, and read its header. Raises InputError."""
     try:
-        return [row[0] for row in run(con, f"describe select * from {scan}")]
-    except duckdb.Error as error:
-        first_line = str(error).strip().splitlines()[0]
-        raise InputError(f"{file}: cannot be read ({first_line})") from None
+        with file.open("rb") as handle:
+            first_line, quoted = _check_bytes(file, handle)
+    except OSError as error:
+        raise InputError(f"{file}: cannot be read ({error.strerror or error})") from None
+    header = first_line.decode("utf-8", errors="replace").rstrip("\r")
+    if not header.strip():
+        raise InputError(f"{file}: line 1 is blank; the header row must be the first line")
+    delimiter, names = max(
+        ((d, next(csv.reader([header], delimiter=d))) for d in DELIMITERS),
+        key=lambda found: len(found[1]),
+    )
+    columns = tuple(name.strip() or f"_unnamed_{i}" for i, name in enumerate(names, start=1))
+    for name in columns:
+        if columns.count(name) > 1:
+            raise InputError(f"{file}: column '{name}' appears more than once in the header")
+    if quoted:
+        _check_quotes(file, delimiter)
+    return CsvLayout(columns, delimiter, quoted)
+
+
+def _check_bytes(file: Path, handle: io.BufferedReader) -> tuple[bytes, bool]:
+    """Stream the file once: not empty, UTF-8 throughout, no NUL byte. Returns the first line
+    (without a BOM) and whether a '"' occurs anywhere."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    lines_before = 0  # newlines in the chunks already read
+    first_line = None
+    quoted, blank = False, True
+    while chunk := handle.read(CHUNK):
+        if first_line is None:
+            if chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                raise InputError(f"{file}: the file is UTF-16 (or UTF-32); save it as UTF-8")
+            chunk = chunk.removeprefix(UTF8_BOM)
+            first_line = chunk.split(b"\n", 1)[0]
+        if b"\x00" in chunk:
+            line = lines_before + chunk[: chunk.index(b"\x00")].count(b"\n") + 1
+            raise InputError(f"{file}: line {line} holds a NUL byte; this is not a UTF-8 text file")
+        pending = len(decoder.getstate()[0])
+        try:
+            decoder.decode(chunk)
+        except UnicodeDecodeError as error:
+            line = lines_before + chunk[: max(0, error.start - pending)].count(b"\n") + 1
+            byte = error.object[error.start]
+            raise InputError(
+                f"{file}: line {line} is not UTF-8 (byte 0x{byte:02x}); save the file as UTF-8"
+            ) from None
+        lines_before += chunk.count(b"\n")
+        quoted = quoted or b'"' in chunk
+        blank = blank and not chunk.strip()
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise InputError(f"{file}: the file ends inside a UTF-8 character; save it as UTF-8") from None
+    if blank:
+        raise InputError(f"{file}: the file is empty (no header row)")
+    return first_line or b"", quoted
+
+
+def _check_quotes(file: Path, delimiter: str) -> None:
+    """A quoted value that is never closed swallows every row after it: a file-level problem."""
+    limit = csv.field_size_limit()
+    csv.field_size_limit(1 << 30)  # let a runaway value run to the end of the file
+    try:
+        with file.open(encoding="utf-8-sig", newline="") as text:
+            reader = csv.reader(text, delimiter=delimiter, strict=True)
+            while True:
+                opened_on = reader.line_num + 1
+                try:
+                    next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as error:
+                    # other malformed quoting (text after a closing quote) stays a row-level matter
+                    if "unexpected end of data" in str(error):
+                        raise InputError(
+                            f"{file}: the quoted value opened on line {opened_on} is never closed"
+                        ) from None
+    finally:
+        csv.field_size_limit(limit)
 
 
 def create_raw_views(con: duckdb.DuckDBPyConnection, tables: dict[str, TableFiles]) -> None:
@@ -108,34 +205,101 @@ def create_raw_views(con: duckdb.DuckDBPyConnection, tables: dict[str, TableFile
             run(
                 con,
                 f"create or replace view raw_{table} as select {cols}, null::varchar as _source_file, "
-                "null::bigint as _source_row where false",
+                "null::bigint as _source_row, null::varchar as _source_problem where false",
             )
             continue
         parts = []
         for fmt, files in tables[table].files.items():
-            # CSV files are scanned one by one so that each row keeps its line in its own file;
-            # a CSV scan keeps file order, so row_number() over () is the data row number.
-            groups = [[f] for f in files] if fmt == "csv" else [files]
-            for group in groups:
-                scan = _scan_sql(fmt, group)
-                present = set(_columns(con, scan, group[0]))
-                missing = [c for c in required if c not in present]
-                if missing:
-                    raise InputError(
-                        f"{_first_lacking(con, fmt, group, missing)}: missing required column(s) "
-                        f"{', '.join(missing)} for table '{table}'"
-                    )
-                cols = ", ".join(_ident(c) if c in present else f"null as {_ident(c)}" for c in wanted)
-                row = "file_row_number + 1" if fmt == "parquet" else "row_number() over ()"
-                parts.append(f"select {cols}, _source_file, {row} as _source_row from {scan}")
+            if fmt == "csv":
+                # one scan per file, so that each row keeps its data row number in its own file
+                parts += [_csv_select(file, inspect_csv(file), table) for file in files]
+            else:
+                parts.append(_parquet_select(con, files, table))
         run(con, f"create or replace view raw_{table} as " + " union all by name ".join(parts))
 
 
-def _first_lacking(con: duckdb.DuckDBPyConnection, fmt: str, files: list[Path], missing: list[str]) -> Path:
+def _csv_select(file: Path, layout: CsvLayout, table: str) -> str:
+    """The raw rows of one CSV file. DuckDB is told the layout instead of sniffing it: a sniffer
+    guesses from a sample, and one ragged row in it would change its guess for the whole file."""
+    required, optional = CONTRACT[table]
+    _require(file, table, layout.columns)
+    names = (*layout.columns, SURPLUS)
+    columns = "{" + ", ".join(f"{_quote(n)}: 'VARCHAR'" for n in names) + "}"
+    # nullstr is a NUL, which no checked file holds: an empty cell reads as '' and a cell the row
+    # lacks as NULL, so a short row can be told from empty trailing cells
+    scan = (
+        f"read_csv({_quote(str(file))}, header = false, skip = 1, auto_detect = false, "
+        f"columns = {columns}, delim = {_quote(layout.delimiter)}, quote = '\"', escape = '\"', "
+        f"null_padding = true, strict_mode = false, nullstr = chr(0), parallel = {not layout.quoted}, "
+        "filename = '_source_file', hive_partitioning = false)"
+    )
+    cols = ", ".join(
+        f"nullif({_ident(c)}, '') as {_ident(c)}" if c in layout.columns else f"null::varchar as {_ident(c)}"
+        for c in required + optional
+    )
+    width = len(layout.columns)
+    # the number of values a short row has: the position of its last non-NULL cell
+    present = " ".join(
+        f"when {_ident(c)} is not null then {i}" for i, c in reversed(list(enumerate(layout.columns, 1)))
+    )
+    problem = (
+        f"case when {SURPLUS} is not null then 'row has more values than the header''s {width}' "
+        f"when {_ident(layout.columns[-1])} is null then "
+        f"'row has ' || (case {present} else 0 end) || ' of the header''s {width} values' end"
+    )
+    return (
+        f"select {cols}, _source_file, row_number() over () as _source_row, "
+        f"{problem} as _source_problem from {scan}"
+    )
+
+
+def _parquet_select(con: duckdb.DuckDBPyConnection, files: list[Path], table: str) -> str:
+    required, optional = CONTRACT[table]
     for file in files:
-        if any(c not in set(_columns(con, _scan_sql(fmt, [file]), file)) for c in missing):
-            return file
-    return files[0]
+        if file.stat().st_size == 0:
+            raise InputError(f"{file}: the file is empty")
+    columns = _parquet_columns(con, files)
+    for file in files:
+        _require(file, table, columns[file])
+    present = set().union(*columns.values())
+    paths = "[" + ", ".join(_quote(str(f)) for f in files) + "]"
+    cols = ", ".join(_ident(c) if c in present else f"null as {_ident(c)}" for c in required + optional)
+    return (
+        f"select {cols}, _source_file, file_row_number + 1 as _source_row, null::varchar as _source_problem "
+        f"from read_parquet({paths}, union_by_name = true, filename = '_source_file', "
+        "file_row_number = true, hive_partitioning = false)"
+    )
+
+
+def _parquet_columns(con: duckdb.DuckDBPyConnection, files: list[Path]) -> dict[Path, tuple[str, ...]]:
+    """The column names of every Parquet file, read from their footers in one query."""
+    paths = "[" + ", ".join(_quote(str(f)) for f in files) + "]"
+    try:
+        found = run(con, f"select file_name, list(name) from parquet_schema({paths}) group by file_name")
+    except duckdb.Error as error:
+        if len(files) > 1:  # find the file at fault
+            for file in files:
+                _parquet_columns(con, [file])
+        raise InputError(f"{files[0]}: cannot be read as Parquet ({_reason(error)})") from None
+    by_name = {name: tuple(cols) for name, cols in found}
+    return {file: by_name.get(str(file), ()) for file in files}
+
+
+def _require(file: Path, table: str, columns: tuple[str, ...]) -> None:
+    missing = [c for c in CONTRACT[table][0] if c not in columns]
+    if missing:
+        raise InputError(f"{file}: missing required column(s) {', '.join(missing)} for table '{table}'")
+
+
+def _reason(error: Exception) -> str:
+    """DuckDB's first line without its "Invalid Input Error: " prefix."""
+    text = str(error).strip()
+    first = text.splitlines()[0] if text else type(error).__name__
+    return first.split(" Error: ", 1)[-1]
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _ident(name: str) -> str:
