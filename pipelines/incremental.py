@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines import __version__
+from pipelines import __version__, inputs
 from pipelines.db import run
 from pipelines.inputs import TableFiles
 from pipelines.models import load_models
@@ -48,6 +48,7 @@ def fingerprint(settings: Settings) -> str:
     digest.update(__version__.encode())
     for model in load_models():
         digest.update(model.sql.encode())
+    digest.update(Path(inputs.__file__).read_bytes())  # how files are read is part of the result
     for path in [BUILTIN_PRICES, settings.prices_override]:
         if path:
             digest.update(Path(path).read_bytes())

@@ -17,7 +17,6 @@ from pipelines.metrics.filters import Filters
 MICRO = 1_000_000  # micro-dollars per dollar
 
 
-
 def period(con: duckdb.DuckDBPyConnection) -> tuple[date | None, date | None]:
     return one(con, "select period_start, period_end from build_info")
 
@@ -169,7 +168,8 @@ def elasticity_sample(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.Da
     sql, params = filters.person_week_sql()
     return frame(
         con,
-        f"with pw as ({sql}) select person_id, team, week, total_tokens, merged_prs from pw where total_tokens > 0",
+        f"with pw as ({sql}) select person_id, team, week, total_tokens, merged_prs from pw where total_tokens > 0 "
+        "order by person_id, week",
         params,
     )
 

@@ -247,16 +247,17 @@ CASES = [
         {"ai_usage.csv": csv(*GOOD_ROWS, "2026-03-04T10:00Z,a@x.io,cursor,gpt-5,7")},
         Loads(
             usage=(3, 2, 1, 0),
-            quarantine=[("ai_usage.csv", 3, "output_tokens", None, NOT_INT.format("output_tokens"))],
+            # a padded row is not guessed at: the whole row is quarantined for its shape
+            quarantine=[("ai_usage.csv", 3, None, None, "row has 5 of the header's 6 values")],
         ),
     ),
     Case(
-        # an unquoted separator inside a value shifts the row's cells: the shifted row is caught
+        # an unquoted separator inside a value shifts the row's cells: the row is quarantined whole
         "row_with_an_extra_cell",
         {"ai_usage.csv": csv(*GOOD_ROWS, "2026-03-04T10:00Z,Smith, John,cursor,gpt-5,7,1")},
         Loads(
             usage=(3, 2, 1, 0),
-            quarantine=[("ai_usage.csv", 3, "input_tokens", "gpt-5", NOT_INT.format("input_tokens"))],
+            quarantine=[("ai_usage.csv", 3, None, None, "row has more values than the header's 6")],
         ),
     ),
     # --- values -------------------------------------------------------------------------------
@@ -339,7 +340,18 @@ CASES = [
         # is loaded and stretches the period to its week. Staging should quarantine it instead.
         "future_dates",
         {"ai_usage.csv": csv(*GOOD_ROWS, "2031-01-07T10:00Z,a@x.io,cursor,gpt-5,5,0")},
-        Loads(usage=(3, 3, 0, 0), weeks={WEEK: 152, "2031-01-06": 5}),
+        Loads(
+            usage=(3, 2, 1, 0),
+            quarantine=[
+                (
+                    "ai_usage.csv",
+                    3,
+                    "occurred_at",
+                    "2031-01-07T10:00Z",
+                    "occurred_at is not between 2000-01-01 and the build time",
+                )
+            ],
+        ),
     ),
     Case(
         # weeks are UTC: +02:00 on Monday 01:00 is Sunday in UTC; -05:00 on Sunday 22:30 is Monday

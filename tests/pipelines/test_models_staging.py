@@ -12,7 +12,9 @@ from tests.pipelines.sqlmodel import rows, run_model
 def raw(columns: list[str], data: list[tuple]) -> pl.DataFrame:
     frame = pl.DataFrame(data, schema=dict.fromkeys(columns, pl.String), orient="row")
     return frame.with_columns(
-        _source_file=pl.lit("in/x.csv"), _source_row=pl.int_range(1, frame.height + 1, dtype=pl.Int64)
+        _source_file=pl.lit("in/x.csv"),
+        _source_row=pl.int_range(1, frame.height + 1, dtype=pl.Int64),
+        _source_problem=pl.lit(None, dtype=pl.String),
     )
 
 

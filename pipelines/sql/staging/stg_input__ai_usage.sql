@@ -9,6 +9,7 @@ typed as (
     select
         _source_file as source_file,
         _source_row as source_row,
+        _source_problem as source_problem,
         try_cast(occurred_at as timestamptz) as occurred_at,
         nullif(lower(trim("user")), '') as user_key,
         coalesce(nullif(lower(trim(tool)), ''), 'unknown') as tool,
@@ -26,27 +27,38 @@ typed as (
         cache_read_tokens is not null and try_cast(cache_read_tokens as bigint) is null as bad_cache_read,
         cache_write_tokens is not null and try_cast(cache_write_tokens as bigint) is null as bad_cache_write,
         requests is not null and try_cast(requests as bigint) is null as bad_requests,
+        -- text must be digits only: a cast alone would round 12.5 and read 0x10 or 1e3
+        typeof(input_tokens) = 'VARCHAR'
+            and not regexp_full_match(trim(input_tokens::varchar), '[0-9]+') as bad_input,
+        typeof(output_tokens) = 'VARCHAR'
+            and not regexp_full_match(trim(output_tokens::varchar), '[0-9]+') as bad_output,
+        -- an infinite, pre-2000 or future time is a clock or parsing error, not an event
+        not (isfinite(try_cast(occurred_at as timestamptz))
+            and try_cast(occurred_at as timestamptz) between timestamptz '2000-01-01' and now() + interval 1 day) as odd_time,
     from source
 ),
 
 final as (
     select
-        * exclude (bad_cost, bad_cache_read, bad_cache_write, bad_requests),
+        * exclude (source_problem, bad_cost, bad_cache_read, bad_cache_write, bad_requests, bad_input, bad_output, odd_time),
         case
-            when occurred_at is null then 'occurred_at'
+            when source_problem is not null then null
+            when occurred_at is null or odd_time then 'occurred_at'
             when user_key is null then 'user'
-            when input_tokens is null or input_tokens < 0 then 'input_tokens'
-            when output_tokens is null or output_tokens < 0 then 'output_tokens'
+            when input_tokens is null or input_tokens < 0 or bad_input then 'input_tokens'
+            when output_tokens is null or output_tokens < 0 or bad_output then 'output_tokens'
             when bad_cache_read or cache_read_tokens < 0 then 'cache_read_tokens'
             when bad_cache_write or cache_write_tokens < 0 then 'cache_write_tokens'
             when bad_requests or requests < 0 then 'requests'
             when bad_cost or reported_cost_micro_usd < 0 then 'cost_usd'
         end as reject_column,
         case
+            when source_problem is not null then source_problem
             when occurred_at is null then 'occurred_at is not an ISO-8601 timestamp'
+            when odd_time then 'occurred_at is not between 2000-01-01 and the build time'
             when user_key is null then 'user is empty'
-            when input_tokens is null or input_tokens < 0 then 'input_tokens is not a non-negative integer'
-            when output_tokens is null or output_tokens < 0 then 'output_tokens is not a non-negative integer'
+            when input_tokens is null or input_tokens < 0 or bad_input then 'input_tokens is not a non-negative integer'
+            when output_tokens is null or output_tokens < 0 or bad_output then 'output_tokens is not a non-negative integer'
             when bad_cache_read or cache_read_tokens < 0 then 'cache_read_tokens is not a non-negative integer'
             when bad_cache_write or cache_write_tokens < 0 then 'cache_write_tokens is not a non-negative integer'
             when bad_requests or requests < 0 then 'requests is not a non-negative integer'

@@ -8,6 +8,7 @@ typed as (
     select
         _source_file as source_file,
         _source_row as source_row,
+        _source_problem as source_problem,
         nullif(trim(person_id::varchar), '') as person_id,
         lower(trim(system::varchar)) as system,
         nullif(lower(trim(external_id::varchar)), '') as identity_key,
@@ -22,13 +23,15 @@ owners as (
 
 final as (
     select
-        * exclude (owner),
+        * exclude (source_problem, owner),
         case
+            when source_problem is not null then null
             when person_id is null then 'person_id'
             when identity_key is null then 'external_id'
             when owner is distinct from lower(person_id) then 'person_id'
         end as reject_column,
         case
+            when source_problem is not null then source_problem
             when person_id is null then 'person_id is empty'
             when identity_key is null then 'external_id is empty'
             when owner is distinct from lower(person_id) then 'external_id already belongs to ' || owner

@@ -8,6 +8,7 @@ typed as (
     select
         _source_file as source_file,
         _source_row as source_row,
+        _source_problem as source_problem,
         nullif(trim(person_id::varchar), '') as person_id,
         nullif(lower(trim(email::varchar)), '') as email,
         trim(name::varchar) as name,
@@ -36,8 +37,9 @@ versions as (
 
 final as (
     select
-        * exclude (bad_start_date, bad_end_date, version, first_version, email_owner),
+        * exclude (source_problem, bad_start_date, bad_end_date, version, first_version, email_owner),
         case
+            when source_problem is not null then null
             when person_id is null then 'person_id'
             when email is null then 'email'
             when bad_start_date then 'start_date'
@@ -47,6 +49,7 @@ final as (
             when email_owner is distinct from person_id then 'email'
         end as reject_column,
         case
+            when source_problem is not null then source_problem
             when person_id is null then 'person_id is empty'
             when email is null then 'email is empty'
             when bad_start_date then 'start_date is not a date (expected YYYY-MM-DD)'

@@ -8,6 +8,7 @@ typed as (
     select
         _source_file as source_file,
         _source_row as source_row,
+        _source_problem as source_problem,
         nullif(trim(repo::varchar), '') as repo,
         try_cast(number as bigint) as number,
         nullif(lower(trim(author::varchar)), '') as author_key,
@@ -17,26 +18,35 @@ typed as (
         coalesce(try_cast(deletions as bigint), 0) as deletions,
         coalesce(title::varchar, '') as title,
         merged_at is not null and try_cast(merged_at as timestamptz) is null as bad_merged_at,
+        -- an infinite, pre-2000 or future time is a clock or parsing error
+        not (isfinite(try_cast(created_at as timestamptz))
+            and try_cast(created_at as timestamptz) between timestamptz '2000-01-01' and now() + interval 1 day)
+            or not coalesce(isfinite(try_cast(merged_at as timestamptz))
+                and try_cast(merged_at as timestamptz) between timestamptz '2000-01-01' and now() + interval 1 day, true) as odd_time,
     from source
 ),
 
 final as (
     select
-        * exclude (bad_merged_at),
+        * exclude (source_problem, bad_merged_at, odd_time),
         case
+            when source_problem is not null then null
             when repo is null then 'repo'
             when number is null then 'number'
             when created_at is null then 'created_at'
             when bad_merged_at then 'merged_at'
+            when odd_time then 'created_at'
             when merged_at < created_at then 'merged_at'
             when additions < 0 then 'additions'
             when deletions < 0 then 'deletions'
         end as reject_column,
         case
+            when source_problem is not null then source_problem
             when repo is null then 'repo is empty'
             when number is null then 'number is not an integer'
             when created_at is null then 'created_at is not an ISO-8601 timestamp'
             when bad_merged_at then 'merged_at is not an ISO-8601 timestamp'
+            when odd_time then 'created_at or merged_at is not between 2000-01-01 and the build time'
             when merged_at < created_at then 'merged_at is before created_at'
             when additions < 0 then 'additions is negative'
             when deletions < 0 then 'deletions is negative'
