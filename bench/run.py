@@ -62,17 +62,38 @@ def main() -> None:
         )
         results["generate_seconds"], results["generate_peak_mib"] = round(seconds, 1), round(rss)
 
-    seconds, rss, out = measured(
-        "import json; from pathlib import Path; from pipelines.build import build; from pipelines.settings import Settings; "
+    build_code = (
+        "import json; from pathlib import Path; from pipelines.build import build; "
+        "from pipelines.settings import Settings; "
         f"r = build(Settings(input_dir=Path({str(data)!r}), warehouse_path=Path({str(db)!r}), "
-        f"memory_limit={args.memory_limit!r})); print(json.dumps({{'rows': r.rows['ai_usage'].read}}))"
+        f"memory_limit={args.memory_limit!r}), incremental=INCREMENTAL); "
+        "print(json.dumps({'rows': r.rows['ai_usage'].read, 'incremental': r.incremental, "
+        "'validation': r.validation_seconds}))"
     )
-    rows = json.loads(out.strip().splitlines()[-1])["rows"]
+    # the year without its last day, then that day arriving: the incremental refresh
+    last_day = sorted((data / "ai_usage").iterdir())[-1]
+    aside = args.out / "held-aside"
+    aside.mkdir(parents=True, exist_ok=True)
+    last_day.rename(aside / last_day.name)
+    try:
+        measured(build_code.replace("INCREMENTAL", "False"))
+    finally:
+        (aside / last_day.name).rename(last_day)
+    refresh, _, out = measured(build_code.replace("INCREMENTAL", "True"))
+    assert json.loads(out.strip().splitlines()[-1])["incremental"], "the one-day refresh was not incremental"
+
+    seconds, rss, out = measured(build_code.replace("INCREMENTAL", "False"))
+    built = json.loads(out.strip().splitlines()[-1])
+    rows = built["rows"]
     results.update(
         build_seconds=round(seconds, 1),
         build_peak_mib=round(rss),
         ai_usage_rows=rows,
         build_rows_per_second=round(rows / seconds),
+        validation_seconds=round(built["validation"], 1),
+        validation_share=round(built["validation"] / seconds, 3),
+        incremental_one_day_seconds=round(refresh, 1),
+        incremental_over_full=round(refresh / seconds, 3),
     )
 
     bare, _, _ = measured(
