@@ -16,6 +16,18 @@ from pipelines.metrics.filters import Filters
 
 MICRO = 1_000_000  # micro-dollars per dollar
 
+# The spend and output figures of docs/metrics.md, for any grouping of person-weeks (`pw`):
+# totals, merged PRs per engineer-week (person-weeks in scope), cost per merged PR (a ratio of sums).
+SPEND_AND_OUTPUT = f"""
+    sum(total_tokens)::bigint as tokens,
+    sum(cost_micro_usd) / {MICRO} as cost_usd,
+    sum(unpriced_tokens)::bigint as unpriced_tokens,
+    sum(merged_prs)::bigint as merged_prs,
+    sum(merged_prs) / count(*) as merged_prs_per_engineer_week,
+    sum(closed_tickets)::bigint as closed_tickets,
+    case when sum(merged_prs) > 0 then sum(cost_micro_usd) / {MICRO} / sum(merged_prs) end as cost_per_merged_pr
+"""
+
 
 def period(con: duckdb.DuckDBPyConnection) -> tuple[date | None, date | None]:
     return one(con, "select period_start, period_end from build_info")
@@ -41,14 +53,7 @@ def weekly(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
             count(*) as people_in_scope,
             count(*) filter (where ai_rows > 0) as ai_users,
             count(*) filter (where ai_rows > 0) / count(*) as weekly_active_rate,
-            sum(total_tokens)::bigint as tokens,
-            sum(cost_micro_usd) / {MICRO} as cost_usd,
-            sum(unpriced_tokens)::bigint as unpriced_tokens,
-            sum(merged_prs)::bigint as merged_prs,
-            sum(merged_prs) / count(*) as merged_prs_per_engineer_week,
-            sum(closed_tickets)::bigint as closed_tickets,
-            case when sum(merged_prs) > 0 then sum(cost_micro_usd) / {MICRO} / sum(merged_prs) end
-                as cost_per_merged_pr,
+            {SPEND_AND_OUTPUT},
         from pw
         group by week
         order by week
@@ -148,13 +153,7 @@ def teams_table(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFram
             count(*) filter (where ai_rows > 0) / count(*) as active_rate_period,
             count(*) filter (where ai_rows > 0 and week = (select week from last_week))
                 / nullif(count(*) filter (where week = (select week from last_week)), 0) as active_rate_latest,
-            sum(total_tokens)::bigint as tokens,
-            sum(cost_micro_usd) / {MICRO} as cost_usd,
-            sum(merged_prs)::bigint as merged_prs,
-            sum(merged_prs) / count(*) as merged_prs_per_engineer_week,
-            sum(closed_tickets)::bigint as closed_tickets,
-            case when sum(merged_prs) > 0 then sum(cost_micro_usd) / {MICRO} / sum(merged_prs) end
-                as cost_per_merged_pr,
+            {SPEND_AND_OUTPUT},
         from pw
         group by team
         order by team
