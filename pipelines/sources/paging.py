@@ -15,13 +15,10 @@ _MAX_PAGES = 100_000
 
 
 class Paging:
-    """Mixed into http.Client, which provides `request` and `failure`."""
+    """Mixed into http.Client, which provides `request` and `failure` (declared here for typing)."""
 
-    def request(self, method: str, url: str, *, params: Any = None, json: Any = None) -> httpx.Response:
-        raise NotImplementedError
-
-    def failure(self, message: str) -> Exception:
-        raise NotImplementedError
+    request: Callable[..., httpx.Response]
+    failure: Callable[[str], Exception]
 
     def pages_link(self, url: str, params: Mapping[str, Any] | None = None) -> Iterator[Any]:
         """Follow RFC 5988 `Link: <...>; rel="next"` headers (GitHub, GitLab)."""
