@@ -24,7 +24,7 @@ run: build  ## build, then serve the dashboard on http://localhost:8501
 		.venv/bin/streamlit run app.py --server.port $(PORT) --server.address 0.0.0.0
 
 test: setup  ## the whole suite
-	@./scripts/ensure-chromium.sh
+	@./scripts/ensure-system-packages.sh
 	.venv/bin/pytest -n 2 --dist loadfile
 
 lint: setup
