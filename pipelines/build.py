@@ -22,6 +22,7 @@ from pipelines.incremental import Plan, fingerprint, reread_files, write_stage_t
 from pipelines.incremental import plan as make_plan
 from pipelines.inputs import CONTRACT, InputError, TableFiles, create_raw_views, find_tables
 from pipelines.models import Model, load_models, run_model
+from pipelines.privacy import pseudonyms
 from pipelines.quality.gate import run_gate, write_results
 from pipelines.settings import BUILTIN_PRICES, Settings
 
@@ -69,6 +70,7 @@ def connect_for_build(path: Path | str, settings: Settings) -> duckdb.DuckDBPyCo
         run(con, f"set memory_limit = '{settings.memory_limit}'")
     if settings.threads:
         run(con, f"set threads = {int(settings.threads)}")
+    pseudonyms.register(con, pseudonyms.load_key(settings))
     return con
 
 

@@ -46,6 +46,10 @@ class Settings:
     token_ceiling: int = 100_000_000  # a person-day above this many tokens is flagged, not dropped
     memory_limit: str | None = None  # DuckDB memory_limit, e.g. "4GB"
     threads: int | None = None
+    access_path: Path | None = None  # who is a leader, analyst or admin; default: <input_dir>/access.toml
+    pseudonym_key: str | None = None  # secret for person_key; default: a key file beside the warehouse
+    audit_path: Path = Path("data/audit.duckdb")  # the append-only audit log (outside the warehouse)
+    local_viewer: str | None = None  # the single viewer of local demo mode (an email or "demo-leader")
     extra: dict[str, str] = field(default_factory=dict)
 
     def with_(self, **changes: object) -> Settings:
@@ -69,4 +73,8 @@ def settings() -> Settings:
         token_ceiling=int(_float("TOKENYIELD_TOKEN_CEILING", 100_000_000, 1, 1e15)),
         memory_limit=os.environ.get("TOKENYIELD_MEMORY_LIMIT", "").strip() or None,
         threads=int(threads) if threads else None,
+        access_path=Path(access) if (access := os.environ.get("TOKENYIELD_ACCESS", "").strip()) else None,
+        pseudonym_key=os.environ.get("TOKENYIELD_PSEUDONYM_KEY", "").strip() or None,
+        audit_path=Path(os.environ.get("TOKENYIELD_AUDIT_DB", "").strip() or "data/audit.duckdb"),
+        local_viewer=os.environ.get("TOKENYIELD_LOCAL_VIEWER", "").strip() or None,
     )

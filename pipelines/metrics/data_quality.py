@@ -163,28 +163,28 @@ def coverage(con: duckdb.DuckDBPyConnection) -> Coverage:
         """
         with
 
-        person_weeks as (select person_id, week, ai_rows > 0 as with_ai from fct_person_weeks),
+        person_weeks as (select person_key, week, ai_rows > 0 as with_ai from fct_person_weeks),
 
         token_weeks as (
-            select distinct person_id, week
+            select distinct person_key, week
             from fct_person_week_tools join dim_tools using (tool)
             where reports_tokens and ai_rows > 0
         ),
 
         weeks as (
-            select pw.*, tw.person_id is not null as with_tokens,
+            select pw.*, tw.person_key is not null as with_tokens,
                 pw.week = (select max(week) from person_weeks) as latest,
-            from person_weeks pw left join token_weeks tw using (person_id, week)
+            from person_weeks pw left join token_weeks tw using (person_key, week)
         )
 
         select
             max(week),
-            count(distinct person_id),
-            count(distinct person_id) filter (where with_ai),
-            count(distinct person_id) filter (where with_tokens),
-            count(distinct person_id) filter (where latest),
-            count(distinct person_id) filter (where latest and with_ai),
-            count(distinct person_id) filter (where latest and with_tokens),
+            count(distinct person_key),
+            count(distinct person_key) filter (where with_ai),
+            count(distinct person_key) filter (where with_tokens),
+            count(distinct person_key) filter (where latest),
+            count(distinct person_key) filter (where latest and with_ai),
+            count(distinct person_key) filter (where latest and with_tokens),
         from weeks
         """,
     )

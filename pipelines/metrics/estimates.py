@@ -31,8 +31,10 @@ class Estimate:
     value: float | None
     ci95: tuple[float, float] | None
     n: int  # observations
-    groups: int  # clusters (people)
+    groups: int  # clusters (people, or teams where an estimate says so)
     method: str
+    people: int | None = None  # distinct people behind the estimate, for the privacy layer's k threshold
+    caveat: str = ""  # what the number cannot claim, shown beside it
 
     @property
     def available(self) -> bool:
@@ -41,19 +43,20 @@ class Estimate:
 
 def pooled_elasticity(sample: pl.DataFrame) -> Estimate:
     """Poisson PPML of merged PRs on ln(tokens), clustered by person (statsmodels GLM)."""
-    people = sample["person_id"].n_unique() if sample.height else 0
+    people = sample["person_key"].n_unique() if sample.height else 0
     if sample.height < 10 or people < 3 or sample["merged_prs"].sum() == 0:
-        return Estimate(None, None, sample.height, people, ELASTICITY_METHOD)
+        return Estimate(None, None, sample.height, people, ELASTICITY_METHOD, people, ELASTICITY_CAVEAT)
     y = sample["merged_prs"].to_numpy().astype(float)
     x = sm.add_constant(np.log(sample["total_tokens"].to_numpy().astype(float)))
-    groups = sample["person_id"].cast(pl.Categorical).to_physical().to_numpy()
+    groups = sample["person_key"].cast(pl.Categorical).to_physical().to_numpy()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fit = sm.GLM(y, x, family=sm.families.Poisson()).fit(cov_type="cluster", cov_kwds={"groups": groups})
     beta, se = float(fit.params[1]), float(fit.bse[1])
     if not np.isfinite(beta) or not np.isfinite(se):
-        return Estimate(None, None, sample.height, people, ELASTICITY_METHOD)
-    return Estimate(beta, (beta - 1.96 * se, beta + 1.96 * se), sample.height, people, ELASTICITY_METHOD)
+        return Estimate(None, None, sample.height, people, ELASTICITY_METHOD, people, ELASTICITY_CAVEAT)
+    ci95 = (beta - 1.96 * se, beta + 1.96 * se)
+    return Estimate(beta, ci95, sample.height, people, ELASTICITY_METHOD, people, ELASTICITY_CAVEAT)
 
 
 @dataclass(frozen=True)
@@ -66,9 +69,9 @@ def top_decile_multiples(means: pl.DataFrame, resamples: int = 400, seed: int = 
     """Top-decile token and output multiples with person-bootstrap 95% intervals."""
     n = means.height
     if n < 10:
-        empty = Estimate(None, None, n, n, MULTIPLE_METHOD)
+        empty = Estimate(None, None, n, n, MULTIPLE_METHOD, n)
         return TopDecile(empty, empty)
-    ordered = means.sort(["mean_weekly_tokens", "person_id"])
+    ordered = means.sort(["mean_weekly_tokens", "person_key"])
     tokens = ordered["mean_weekly_tokens"].to_numpy().astype(float)
     output = ordered["mean_weekly_merged_prs"].to_numpy().astype(float)
     point_t, point_o = (None if np.isnan(v) else v for v in _multiples(tokens, output, np.arange(n)))
@@ -79,9 +82,9 @@ def top_decile_multiples(means: pl.DataFrame, resamples: int = 400, seed: int = 
         values = draws[:, column]
         values = values[np.isfinite(values)]
         if point is None or values.size < resamples // 2:
-            return Estimate(point, None, n, n, MULTIPLE_METHOD)
+            return Estimate(point, None, n, n, MULTIPLE_METHOD, n)
         low, high = np.percentile(values, [2.5, 97.5])
-        return Estimate(point, (float(low), float(high)), n, n, MULTIPLE_METHOD)
+        return Estimate(point, (float(low), float(high)), n, n, MULTIPLE_METHOD, n)
 
     return TopDecile(estimate(point_t, 0), estimate(point_o, 1))
 

@@ -40,14 +40,14 @@ class Filters:
                 "null::bigint as cache_write_tokens"
             )
             joined = (
-                "left join (select person_id, week, sum(ai_rows) as ai_rows, sum(ai_requests) as ai_requests, "
+                "left join (select person_key, week, sum(ai_rows) as ai_rows, sum(ai_requests) as ai_requests, "
                 "sum(total_tokens) as total_tokens, sum(cost_micro_usd) as cost_micro_usd, "
                 "sum(unpriced_tokens) as unpriced_tokens from fct_person_week_tools "
-                f"where tool in ({', '.join('?' for _ in self.tools)}) group by all) t using (person_id, week)"
+                f"where tool in ({', '.join('?' for _ in self.tools)}) group by all) t using (person_key, week)"
             )
             params = list(self.tools) + params
         sql = (
-            "select pw.person_id, pw.team, pw.week, "
+            "select pw.person_key, pw.team, pw.week, "
             + usage
             + ", pw.merged_prs, pw.merged_additions, pw.merged_deletions, pw.closed_tickets, pw.closed_bug_tickets "
             + f"from fct_person_weeks pw {joined} where {' and '.join(where)}"

@@ -55,7 +55,7 @@ def summary(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> d
         start = max(start, filters.start) if start else filters.start
     if filters.end:
         end = min(end, filters.end) if end else filters.end
-    people = _scalar(con, filters, "count(distinct person_id)")
+    people = _scalar(con, filters, "count(distinct person_key)")
     ai_users = eff.means.height
     tokens = int(weeks["tokens"].sum()) if weeks.height else 0
     cost = float(weeks["cost_usd"].sum()) if weeks.height else 0.0

@@ -1,7 +1,7 @@
 """The figures of docs/metrics.md as queries on the marts. The dashboard and `summary` use these.
 
 Every function takes a read-only connection and a Filters value and returns a polars frame.
-No function returns names or emails: per-person rows carry only an opaque person_id.
+No function returns names or emails: per-person rows carry only an opaque person_key.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def person_means(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFra
         f"""
         with pw as ({sql})
         select
-            person_id,
+            person_key,
             any_value(team) as team,
             count(*) as weeks_in_scope,
             avg(total_tokens) as mean_weekly_tokens,
@@ -78,16 +78,16 @@ def person_means(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFra
             sum(cost_micro_usd) / {MICRO} as cost_usd,
             sum(merged_prs)::bigint as merged_prs,
         from pw
-        group by person_id
+        group by person_key
         having sum(ai_rows) > 0
-        order by mean_weekly_tokens, person_id
+        order by mean_weekly_tokens, person_key
         """,
         params,
     )
 
 
 def deciles(means: pl.DataFrame) -> pl.DataFrame:
-    """Equal-count deciles of AI users by mean weekly tokens (ties broken by person_id), each
+    """Equal-count deciles of AI users by mean weekly tokens (ties broken by person_key), each
     decile's median tokens and output relative to the median over all AI users."""
     if means.is_empty():
         return pl.DataFrame(
@@ -101,7 +101,7 @@ def deciles(means: pl.DataFrame) -> pl.DataFrame:
                 "cost_per_merged_pr": pl.Float64,
             }
         )
-    ranked = means.sort(["mean_weekly_tokens", "person_id"]).with_columns(decile=_ntile(means.height, 10))
+    ranked = means.sort(["mean_weekly_tokens", "person_key"]).with_columns(decile=_ntile(means.height, 10))
     median_tokens = ranked["mean_weekly_tokens"].median()
     median_output = ranked["mean_weekly_merged_prs"].median()
     out = (
@@ -148,7 +148,7 @@ def teams_table(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFram
         last_week as (select max(week) as week from pw)
         select
             team,
-            count(distinct person_id) as people,
+            count(distinct person_key) as people,
             count(*) as person_weeks,
             count(*) filter (where ai_rows > 0) / count(*) as active_rate_period,
             count(*) filter (where ai_rows > 0 and week = (select week from last_week))
@@ -167,8 +167,8 @@ def elasticity_sample(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.Da
     sql, params = filters.person_week_sql()
     return frame(
         con,
-        f"with pw as ({sql}) select person_id, team, week, total_tokens, merged_prs from pw where total_tokens > 0 "
-        "order by person_id, week",
+        f"with pw as ({sql}) select person_key, team, week, total_tokens, merged_prs from pw where total_tokens > 0 "
+        "order by person_key, week",
         params,
     )
 

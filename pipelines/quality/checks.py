@@ -208,7 +208,7 @@ TOKENS_PLACED = (
 )
 
 PERSON_WEEK_COLUMNS = [
-    "person_id",
+    "person_key",
     "team",
     "week",
     "is_ai_user",
@@ -239,7 +239,7 @@ def mart_suites() -> list[Suite]:
             "select * from fct_person_weeks",
             [
                 E.ExpectTableColumnsToMatchSet(column_set=PERSON_WEEK_COLUMNS, exact_match=True),
-                E.ExpectCompoundColumnsToBeUnique(column_list=["person_id", "week"]),
+                E.ExpectCompoundColumnsToBeUnique(column_list=["person_key", "week"]),
                 E.ExpectColumnValuesToNotBeNull(column="team"),
                 E.ExpectColumnValuesToBeBetween(column="ai_active_days", min_value=0, max_value=7),
                 *[E.ExpectColumnValuesToBeBetween(column=c, min_value=0) for c in non_negative],
@@ -249,7 +249,7 @@ def mart_suites() -> list[Suite]:
             "mart: fct_person_week_tools",
             "select * from fct_person_week_tools",
             [
-                E.ExpectCompoundColumnsToBeUnique(column_list=["person_id", "week", "tool"]),
+                E.ExpectCompoundColumnsToBeUnique(column_list=["person_key", "week", "tool"]),
                 E.ExpectColumnValuesToBeBetween(column="total_tokens", min_value=0),
                 E.ExpectColumnValuesToBeBetween(column="cost_micro_usd", min_value=0),
             ],
@@ -259,6 +259,7 @@ def mart_suites() -> list[Suite]:
             "select * from dim_people",
             [
                 E.ExpectColumnValuesToBeUnique(column="person_id"),
+                E.ExpectColumnValuesToBeUnique(column="person_key"),
                 E.ExpectColumnValuesToNotBeNull(column="team"),
             ],
         ),

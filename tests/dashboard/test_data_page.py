@@ -159,7 +159,7 @@ def test_freshness_coverage_and_tools(demo_page: AppTest, demo_warehouse: Path) 
     assert all(age.endswith(("days", "hours")) for age in fresh["before the build"])
     people, with_ai = rows(
         demo_warehouse,
-        "select count(distinct person_id), count(distinct person_id) filter (where ai_rows > 0) from fct_person_weeks",
+        "select count(distinct person_key), count(distinct person_key) filter (where ai_rows > 0) from fct_person_weeks",
     )[0]
     period = next(m for m in demo_page.metric if m.label.endswith("whole period"))
     assert period.value == f"{with_ai / people:.0%}" and f"{with_ai:,} of {people:,}" in period.proto.help

@@ -86,14 +86,14 @@ def test_freshness_is_measured_from_the_build(demo: duckdb.DuckDBPyConnection) -
 def test_coverage_counts_people_with_any_telemetry(demo: duckdb.DuckDBPyConnection) -> None:
     cov = dq.coverage(demo)
     weeks = pl.DataFrame(
-        query(demo, "select person_id, week, ai_rows from fct_person_weeks"),
-        schema=["person_id", "week", "ai_rows"],
+        query(demo, "select person_key, week, ai_rows from fct_person_weeks"),
+        schema=["person_key", "week", "ai_rows"],
         orient="row",
     )
     latest = weeks.filter(pl.col("week") == weeks["week"].max())
     assert cov.latest_week == weeks["week"].max()
-    assert cov.people == weeks["person_id"].n_unique()
-    assert cov.with_ai == weeks.filter(pl.col("ai_rows") > 0)["person_id"].n_unique()
+    assert cov.people == weeks["person_key"].n_unique()
+    assert cov.with_ai == weeks.filter(pl.col("ai_rows") > 0)["person_key"].n_unique()
     assert (cov.people_latest, cov.with_ai_latest) == (
         latest.height,
         latest.filter(pl.col("ai_rows") > 0).height,

@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from pipelines.build import build
 from pipelines.cli import app
 from pipelines.settings import Settings
+from tests.pipelines.sqlmodel import by_roster_id
 
 MARTS = (
     "dim_people",
@@ -41,7 +42,7 @@ def figures(db: Path) -> dict[str, object]:
     assert result.exit_code == 0, result.output
     shown = json.loads(result.stdout)
     with duckdb.connect(str(db), read_only=True) as con:
-        marts = {t: con.execute(f"select * from {t} order by all").fetchall() for t in MARTS}
+        marts = {t: con.execute(f"select * from {by_roster_id(con, t)} order by all").fetchall() for t in MARTS}
     return shown | {"marts": marts}
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from pipelines.build import build
 from pipelines.settings import Settings
+from tests.pipelines.sqlmodel import by_roster_id
 
 MARTS = [
     "fct_person_weeks",
@@ -25,7 +26,7 @@ MARTS = [
 
 def tables(db: Path) -> dict[str, list[tuple]]:
     with duckdb.connect(str(db), read_only=True) as con:
-        return {t: con.execute(f"select * from {t} order by all").fetchall() for t in MARTS}
+        return {t: con.execute(f"select * from {by_roster_id(con, t)} order by all").fetchall() for t in MARTS}
 
 
 def day_folders(folder: Path) -> list[Path]:

@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime
 
 import polars as pl
 
-from tests.pipelines.sqlmodel import rows, run_model
+from pipelines.privacy.pseudonyms import person_key
+from tests.pipelines.sqlmodel import TEST_KEY, rows, run_model
 
 W1, W2 = date(2026, 3, 2), date(2026, 3, 9)
 
@@ -115,18 +116,23 @@ TICKETS = pl.DataFrame(
 )
 
 
+# the pseudonyms the build would compute (int_people_keyed); marts carry these, not person_id
+KEYED = pl.DataFrame({"person_id": ["p1", "p2", "p3"], "person_key": ["k1", "k2", "k3"]})
+
+
 def test_person_weeks_join_usage_and_output_for_every_week_in_scope():
     result = run_model(
         "fct_person_weeks",
-        "person_id, week",
+        "person_key, week",
         int_person_weeks_scoped=SCOPED,
+        int_people_keyed=KEYED,
         int_ai_usage_resolved_to_person_day=USAGE,
         int_pull_requests_resolved=PRS,
         int_tickets_resolved=TICKETS,
     )
     assert rows(
         result,
-        "person_id",
+        "person_key",
         "week",
         "is_ai_user",
         "total_tokens",
@@ -136,26 +142,27 @@ def test_person_weeks_join_usage_and_output_for_every_week_in_scope():
         "closed_tickets",
         "closed_bug_tickets",
     ) == [
-        ("p1", W1, True, 150, 1_500, 0, 2, 0, 0),
-        ("p1", W2, True, 0, 0, 0, 0, 1, 1),  # copilot: activity without tokens still makes an AI user
-        ("p2", W1, False, 0, 0, 0, 0, 0, 0),
-        ("p2", W2, True, 10, 100, 10, 1, 0, 0),
-        ("p3", W1, False, 0, 0, 0, 0, 0, 0),  # p3's W2 usage is outside their scope
+        ("k1", W1, True, 150, 1_500, 0, 2, 0, 0),
+        ("k1", W2, True, 0, 0, 0, 0, 1, 1),  # copilot: activity without tokens still makes an AI user
+        ("k2", W1, False, 0, 0, 0, 0, 0, 0),
+        ("k2", W2, True, 10, 100, 10, 1, 0, 0),
+        ("k3", W1, False, 0, 0, 0, 0, 0, 0),  # p3's W2 usage is outside their scope
     ]
 
 
 def test_person_week_tools_split_usage_by_tool_within_scope():
     result = run_model(
         "fct_person_week_tools",
-        "person_id, week, tool",
+        "person_key, week, tool",
         int_person_weeks_scoped=SCOPED,
         int_ai_usage_resolved_to_person_day=USAGE,
+        int_people_keyed=KEYED,
     )
-    assert rows(result, "person_id", "week", "tool", "total_tokens", "ai_rows") == [
-        ("p1", W1, "claude-code", 100, 2),
-        ("p1", W1, "cursor", 50, 2),
-        ("p1", W2, "copilot", 0, 2),
-        ("p2", W2, "cursor", 10, 2),
+    assert rows(result, "person_key", "week", "tool", "total_tokens", "ai_rows") == [
+        ("k1", W1, "claude-code", 100, 2),
+        ("k1", W1, "cursor", 50, 2),
+        ("k1", W2, "copilot", 0, 2),
+        ("k2", W2, "cursor", 10, 2),
     ]
 
 
@@ -190,9 +197,13 @@ def test_tools_say_whether_they_report_tokens():
 
 def test_merged_pull_requests_only_by_people_in_scope():
     result = run_model(
-        "fct_merged_pull_requests", "number", int_pull_requests_resolved=PRS, int_person_weeks_scoped=SCOPED
+        "fct_merged_pull_requests",
+        "number",
+        int_pull_requests_resolved=PRS,
+        int_person_weeks_scoped=SCOPED,
+        int_people_keyed=KEYED,
     )
-    assert rows(result, "number", "person_id", "week") == [(1, "p1", W1), (2, "p1", W1), (3, "p2", W2)]
+    assert rows(result, "number", "person_key", "week") == [(1, "k1", W1), (2, "k1", W1), (3, "k2", W2)]
 
 
 def test_source_freshness_is_the_last_event_per_source():
@@ -225,8 +236,17 @@ def test_dim_people_is_the_roster():
         },
         schema_overrides={"start_date": pl.Date, "end_date": pl.Date, "manager_id": pl.String},
     )
-    result = run_model("dim_people", int_people_deduplicated=people)
-    assert rows(result, "person_id", "email", "team") == [("p1", "a@x.io", "core")]
+    result = run_model("dim_people", int_people_deduplicated=people, int_people_keyed=KEYED)
+    assert rows(result, "person_id", "person_key", "email", "team") == [("p1", "k1", "a@x.io", "core")]
+
+
+def test_person_keys_are_a_keyed_hash_of_the_roster_id():
+    people = pl.DataFrame({"person_id": ["p1", "p2"]})
+    result = run_model("int_people_keyed", "person_id", int_people_deduplicated=people)
+    keys = dict(rows(result, "person_id", "person_key"))
+    assert keys == {p: person_key(TEST_KEY, p) for p in ("p1", "p2")}
+    assert all(len(k) == 16 and k not in ("p1", "p2") for k in keys.values())
+    assert person_key(b"another key", "p1") != keys["p1"]
 
 
 def test_every_model_states_its_grain():

@@ -11,6 +11,7 @@ import pytest
 from pipelines.build import build, load_config, write_quarantine
 from pipelines.inputs import create_raw_views, find_tables
 from pipelines.models import load_models, run_model
+from pipelines.privacy import pseudonyms
 from pipelines.quality.checks import input_suites, mart_suites
 from pipelines.quality.gate import run_gate
 from pipelines.settings import Settings
@@ -39,6 +40,7 @@ def test_a_broken_mart_stops_the_build(tmp_path):
     folder = make_input(tmp_path / "in")
     con = duckdb.connect()
     con.execute("set TimeZone = 'UTC'")
+    pseudonyms.register(con, b"test-key")
     create_raw_views(con, find_tables(folder))
     load_config(con, Settings())
     for model in load_models():
@@ -103,7 +105,9 @@ def test_an_account_claimed_by_two_people_belongs_to_the_first_claim(tmp_path):
     result = build(Settings(input_dir=folder, warehouse_path=db))
     assert result.rows["identities"].quarantined == 1
     with duckdb.connect(str(db), read_only=True) as con:
-        assert con.execute("select person_id from fct_person_weeks where total_tokens > 0").fetchall() == [
+        assert con.execute(
+            "select person_id from fct_person_weeks join dim_people using (person_key) where total_tokens > 0"
+        ).fetchall() == [
             ("p1",)
         ]
         assert con.execute("select reason from quarantine").fetchall() == [

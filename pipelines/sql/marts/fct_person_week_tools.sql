@@ -7,9 +7,11 @@ scoped as (select person_id, week from int_person_weeks_scoped),
 
 usage as (select * from int_ai_usage_resolved_to_person_day where person_id is not null),
 
+keyed as (select * from int_people_keyed),
+
 final as (
     select
-        usage.person_id,
+        keyed.person_key,
         usage.week,
         usage.tool,
         sum(usage.source_rows)::bigint as ai_rows,
@@ -18,6 +20,7 @@ final as (
         sum(usage.cost_micro_usd)::bigint as cost_micro_usd,
         sum(usage.unpriced_tokens)::bigint as unpriced_tokens,
     from usage
+    join keyed on keyed.person_id = usage.person_id
     semi join scoped on scoped.person_id = usage.person_id and scoped.week = usage.week
     group by all
 )

@@ -1,10 +1,13 @@
 -- fct_person_weeks: AI usage and output of each person in each week they are in scope.
 -- Unmatched identities and bots are not here (see fct_unmatched_identities, fct_bot_pull_requests).
+-- People appear only as person_key (a keyed pseudonym); names live in dim_people.
 -- grain: one row per person per ISO week in scope
 -- time column: week (Monday, UTC)
 with
 
 scoped as (select * from int_person_weeks_scoped),
+
+keyed as (select * from int_people_keyed),
 
 usage as (
     select
@@ -47,7 +50,7 @@ closed as (
 
 final as (
     select
-        scoped.person_id,
+        keyed.person_key,
         scoped.team,
         scoped.week,
         coalesce(usage.ai_rows, 0) > 0 as is_ai_user,
@@ -67,6 +70,7 @@ final as (
         coalesce(closed.closed_tickets, 0) as closed_tickets,
         coalesce(closed.closed_bug_tickets, 0) as closed_bug_tickets,
     from scoped
+    join keyed using (person_id)
     left join usage using (person_id, week)
     left join merged using (person_id, week)
     left join closed using (person_id, week)
