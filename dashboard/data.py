@@ -3,7 +3,9 @@
 The connection is cached per warehouse file (path, inode, mtime), so when a build atomically swaps
 in a new file the next rerun opens it, and every query result is cached on that identity and the
 Filters value. Each query runs on its own cursor: Streamlit runs sessions in threads.
-A later privacy layer adds a `viewer` argument here; pages never touch the warehouse themselves.
+Every function that returns figures about people takes the Viewer and goes through
+pipelines.privacy.views, which applies the privacy rules; pages never touch the warehouse.
+Person-level views are written to the audit log on every call (outside the cache).
 """
 
 from __future__ import annotations
@@ -20,8 +22,11 @@ import polars as pl
 import streamlit as st
 
 from pipelines.db import run
-from pipelines.metrics import data_quality, headline, queries
+from pipelines.metrics import data_quality, queries
 from pipelines.metrics.filters import Filters
+from pipelines.privacy import audit, views
+from pipelines.privacy import viewer as viewers
+from pipelines.privacy.viewer import Viewer
 from pipelines.settings import settings
 from pipelines.warehouse import WarehouseError, connect_read_only
 
@@ -108,13 +113,25 @@ def weeks() -> list[date]:
 
 
 @st.cache_data(show_spinner=False)
-def _teams(warehouse: Warehouse) -> list[str]:
+def _viewer(warehouse: Warehouse, email: str) -> Viewer:
     with _cursor(warehouse) as cursor:
-        return queries.teams(cursor)
+        return viewers.resolve(cursor, email)
 
 
-def teams() -> list[str]:
-    return _teams(current())
+def viewer(email: str) -> Viewer:
+    """The Viewer for a signed-in email; raises AccessDenied for someone who may see nothing."""
+    return _viewer(current(), email)
+
+
+@st.cache_data(show_spinner=False)
+def _teams(warehouse: Warehouse, who: Viewer) -> list[str]:
+    with _cursor(warehouse) as cursor:
+        return views.teams(cursor, who)
+
+
+def teams(who: Viewer) -> list[str]:
+    """Teams the viewer may filter by: in their scope, each with at least k people."""
+    return _teams(current(), who)
 
 
 @st.cache_data(show_spinner=False)
@@ -129,14 +146,31 @@ def tools() -> pl.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _weekly(warehouse: Warehouse, filters: Filters) -> pl.DataFrame:
+def _weekly(warehouse: Warehouse, who: Viewer, filters: Filters) -> pl.DataFrame:
     with _cursor(warehouse) as cursor:
-        return queries.weekly(cursor, filters)
+        return views.weekly(cursor, who, filters)
 
 
-def weekly(filters: Filters) -> pl.DataFrame:
-    """One row per week in view, plus the rolling cost-per-merged-PR trend."""
-    return with_cost_trend(_weekly(current(), filters))
+@st.cache_data(show_spinner=False, max_entries=512)
+def _check(warehouse: Warehouse, who: Viewer, filters: Filters) -> str | None:
+    with _cursor(warehouse) as cursor:
+        try:
+            views.check_selection(cursor, who, filters)
+        except views.Withheld as error:
+            return str(error)
+    return None
+
+
+def check(who: Viewer, filters: Filters) -> None:
+    """Raise views.Withheld when the viewer may not see this filtered view at all."""
+    message = _check(current(), who, filters)
+    if message:
+        raise views.Withheld(message)
+
+
+def weekly(who: Viewer, filters: Filters) -> pl.DataFrame:
+    """One row per week in view, plus the rolling cost-per-merged-PR trend (suppressed weeks: null)."""
+    return with_cost_trend(_weekly(current(), who, filters))
 
 
 def with_cost_trend(weekly: pl.DataFrame, weeks: int = TREND_WEEKS) -> pl.DataFrame:
@@ -148,8 +182,8 @@ def with_cost_trend(weekly: pl.DataFrame, weeks: int = TREND_WEEKS) -> pl.DataFr
     )
 
 
-def key_figures(filters: Filters) -> KeyFigures:
-    frame = _weekly(current(), filters)
+def key_figures(who: Viewer, filters: Filters) -> KeyFigures:
+    frame = _weekly(current(), who, filters).filter(~pl.col("suppressed"))
     if frame.is_empty():
         return KeyFigures(None, None, 0.0, 0, 0, 0, 0, None, None)
     latest = frame.row(-1, named=True)
@@ -169,37 +203,75 @@ def key_figures(filters: Filters) -> KeyFigures:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _efficiency(warehouse: Warehouse, filters: Filters) -> headline.Efficiency:
+def _efficiency(warehouse: Warehouse, who: Viewer, filters: Filters) -> views.Efficiency:
     with _cursor(warehouse) as cursor:
-        return headline.efficiency(cursor, filters)
+        return views.efficiency(cursor, who, filters)
 
 
-def efficiency(filters: Filters) -> headline.Efficiency:
-    """Deciles, top-decile multiples and the elasticity. The per-person means keep only the two
-    numbers the density bins (no id, no team), so no page holds a row that names a person."""
-    eff = _efficiency(current(), filters)
-    return replace(eff, means=eff.means.select("mean_weekly_tokens", "mean_weekly_merged_prs"))
+def efficiency(who: Viewer, filters: Filters) -> views.Efficiency:
+    """Deciles, top-decile multiples, the pooled elasticity and the binned density (no person)."""
+    return _efficiency(current(), who, filters)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _teams_table(warehouse: Warehouse, filters: Filters) -> pl.DataFrame:
+def _teams_table(warehouse: Warehouse, who: Viewer, filters: Filters) -> pl.DataFrame:
     with _cursor(warehouse) as cursor:
-        return queries.teams_table(cursor, filters)
+        return views.teams_table(cursor, who, filters)
 
 
-def teams_table(filters: Filters) -> pl.DataFrame:
-    return _teams_table(current(), filters).sort("team")
+def teams_table(who: Viewer, filters: Filters) -> pl.DataFrame:
+    """One row per team, in name order; teams under k people (and their complements) suppressed."""
+    return _teams_table(current(), who, filters)
 
 
-def team_weekly(filters: Filters) -> pl.DataFrame:
-    """weekly() for each team in view, stacked with a team column."""
-    warehouse = current()
-    names = filters.teams or tuple(_teams(warehouse))
-    frames = [
-        _weekly(warehouse, replace(filters, teams=(name,))).with_columns(team=pl.lit(name)) for name in names
-    ]
-    frames = [f for f in frames if f.height]
-    return pl.concat(frames) if frames else pl.DataFrame(schema={"team": pl.String, "week": pl.Date})
+@st.cache_data(show_spinner=False, max_entries=256)
+def _team_weekly(warehouse: Warehouse, who: Viewer, filters: Filters) -> pl.DataFrame:
+    with _cursor(warehouse) as cursor:
+        return views.team_weekly(cursor, who, filters)
+
+
+def team_weekly(who: Viewer, filters: Filters) -> pl.DataFrame:
+    """Each team's weekly active rate; per week, complementary suppression across teams."""
+    return _team_weekly(current(), who, filters)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _direct_reports(warehouse: Warehouse, who: Viewer) -> pl.DataFrame:
+    with _cursor(warehouse) as cursor:
+        return views.direct_reports(cursor, who)
+
+
+def direct_reports(who: Viewer) -> pl.DataFrame:
+    """The viewer's direct reports by name (never ranked); the view is audited."""
+    reports = _direct_reports(current(), who)
+    _audit(who, "view: direct reports", list(reports["person_key"]) if reports.height else [])
+    return reports
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _person_weekly(warehouse: Warehouse, who: Viewer, person_key: str, filters: Filters) -> pl.DataFrame:
+    with _cursor(warehouse) as cursor:
+        return views.person_weekly(cursor, who, person_key, filters.start, filters.end)
+
+
+def person_weekly(who: Viewer, person_key: str, filters: Filters) -> pl.DataFrame:
+    """One person's weeks, for themself or their direct manager; every call is audited."""
+    frame_ = _person_weekly(current(), who, person_key, filters)
+    _audit(who, "view: person weeks", [person_key])
+    return frame_
+
+
+def _audit(who: Viewer, action: str, subjects: list[str]) -> None:
+    entries = [audit.Entry(who.email, who.role, action, key) for key in subjects]
+    audit.record(settings().audit_path, entries)
+
+
+def audit_log(who: Viewer, limit: int = 1_000) -> tuple[pl.DataFrame, tuple[bool, str]]:
+    """The newest entries of the audit log and whether its hash chain is intact (admins only)."""
+    if not who.is_admin:
+        raise viewers.AccessDenied("Only admins can see the audit log.")
+    path = settings().audit_path
+    return audit.read(path, limit), audit.verify(path)
 
 
 @st.cache_data(show_spinner=False)
@@ -214,7 +286,10 @@ def _excluded(warehouse: Warehouse) -> Excluded:
     )
 
 
-def excluded() -> Excluded:
+def excluded(who: Viewer) -> Excluded:
+    """What no figure includes (whole build): shown to viewers of aggregates only."""
+    if not who.sees_aggregates:
+        raise viewers.AccessDenied("Organization figures need a manager, leader, analyst or admin role.")
     return _excluded(current())
 
 
@@ -253,8 +328,13 @@ def _build_report(warehouse: Warehouse) -> BuildReport:
         )
 
 
-def build_report() -> BuildReport:
-    return _build_report(current())
+def build_report(who: Viewer) -> BuildReport:
+    """The Data page's report: leaders, analysts and admins; only admins get the unmatched
+    identities by name (the rest see how many there are)."""
+    if not who.sees_whole_org:
+        raise viewers.AccessDenied("The Data page is for leaders, analysts and admins.")
+    report = _build_report(current())
+    return report if who.is_admin else replace(report, unmatched=report.unmatched.clear())
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -265,9 +345,16 @@ def _quarantine(
         return data_quality.quarantine(cursor, tables, reasons, limit)
 
 
-def quarantine(tables: tuple[str, ...], reasons: tuple[str, ...], limit: int) -> pl.DataFrame:
-    """The first `limit` quarantined rows of the chosen tables and reasons (none chosen: all)."""
+def quarantine(who: Viewer, tables: tuple[str, ...], reasons: tuple[str, ...], limit: int) -> pl.DataFrame:
+    """The first `limit` quarantined rows of the chosen tables and reasons (admins only: raw rows
+    may hold names and emails)."""
+    _admin(who)
     return _quarantine(current(), tables, reasons, limit)
+
+
+def _admin(who: Viewer) -> None:
+    if not who.is_admin:
+        raise viewers.AccessDenied("Only admins can browse quarantined rows: they may hold names and emails.")
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -276,6 +363,7 @@ def _quarantine_csv(warehouse: Warehouse, tables: tuple[str, ...], reasons: tupl
         return data_quality.quarantine(cursor, tables, reasons).write_csv().encode()
 
 
-def quarantine_csv(tables: tuple[str, ...], reasons: tuple[str, ...]) -> bytes:
-    """Every quarantined row of the chosen tables and reasons, as CSV."""
+def quarantine_csv(who: Viewer, tables: tuple[str, ...], reasons: tuple[str, ...]) -> bytes:
+    """Every quarantined row of the chosen tables and reasons, as CSV (admins only)."""
+    _admin(who)
     return _quarantine_csv(current(), tables, reasons)

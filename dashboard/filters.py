@@ -14,6 +14,7 @@ import streamlit as st
 
 from dashboard import data
 from pipelines.metrics.filters import Filters
+from pipelines.privacy.viewer import Viewer
 
 PERIOD, TEAMS, TOOLS = "filter_period", "filter_teams", "filter_tools"
 
@@ -53,9 +54,10 @@ def _multiselect(key: str, label: str, options: list[str], **kwargs: Any) -> tup
     return tuple(sorted(chosen))
 
 
-def sidebar() -> Filters:
-    """Draw the filters in the sidebar and return what they select."""
-    weeks, teams, tools = data.weeks(), data.teams(), data.tools()
+def sidebar(viewer: Viewer) -> Filters:
+    """Draw the filters in the sidebar and return what they select (teams: those the viewer may
+    choose, each at least k people)."""
+    weeks, teams, tools = data.weeks(), data.teams(viewer), data.tools()
     token_tools = tools.filter("reports_tokens")["tool"].to_list()
     activity_tools = tools.filter(~tools["reports_tokens"])["tool"].to_list()
     with st.sidebar:

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, filters
+from dashboard import auth, data, filters
 from dashboard.filters import week_label
 from pipelines.metrics.filters import Filters
+from pipelines.privacy.viewer import AccessDenied, Viewer
+from pipelines.privacy.views import Withheld
 from pipelines.settings import SettingsError
 from pipelines.warehouse import WarehouseError
 
@@ -15,12 +17,12 @@ from pipelines.warehouse import WarehouseError
 PLOTLY = {"theme": None, "config": {"displaylogo": False}}
 
 
-def begin(title: str, intro: str) -> Filters:
-    """Title and sidebar; when there is no usable warehouse, say what to run and stop the page."""
-    st.title(title)
+def who() -> Viewer:
+    """The viewer of this session; stops the page with the reason when there is none."""
     try:
         data.current()
-        chosen = filters.sidebar()
+        email = auth.signed_in_email()
+        viewer = data.viewer(email)
     except SettingsError as error:
         st.error(f"A setting in the environment cannot be used: {error}", icon=":material/settings:")
         st.stop()
@@ -32,8 +34,43 @@ def begin(title: str, intro: str) -> Filters:
         st.code(f"tokenyield build --input data/input --db {data.warehouse_path()}", language="bash")
         st.caption("The dashboard reads the file named by TOKENYIELD_DB (default data/warehouse.duckdb).")
         st.stop()
-    st.caption(f"{intro} {_view(chosen)}")
-    return chosen
+    except AccessDenied as error:
+        st.error(str(error), icon=":material/lock:")
+        st.stop()
+    return viewer
+
+
+def begin(title: str, intro: str) -> tuple[Viewer, Filters]:
+    """Title, viewer and sidebar for a page of aggregates; a view the viewer may not see (or one
+    under k people) is explained and the page stops."""
+    st.title(title)
+    viewer = who()
+    if not viewer.sees_aggregates:
+        st.info("Your role shows your own data only: see **My data**.", icon=":material/lock:")
+        st.stop()
+    chosen = filters.sidebar(viewer)
+    signed_in(viewer)
+    try:
+        data.check(viewer, chosen)
+    except Withheld as error:
+        st.caption(intro)
+        st.warning(str(error), icon=":material/visibility_off:")
+        st.stop()
+    st.caption(f"{intro} {_view(chosen)}{_scope(viewer)}")
+    return viewer, chosen
+
+
+def signed_in(viewer: Viewer) -> None:
+    """Who the figures are shown to, in the sidebar."""
+    st.sidebar.caption(
+        f"Signed in as {viewer.email} ({viewer.role}). Groups under {viewer.k} people read "
+        f'"fewer than {viewer.k}".'
+    )
+    auth.sign_out_button()
+
+
+def _scope(viewer: Viewer) -> str:
+    return "" if viewer.sees_whole_org else " Your org only: you and everyone reporting to you."
 
 
 def _view(chosen: Filters) -> str:
@@ -55,9 +92,9 @@ def compact(count: float) -> str:
     return f"{count:,.0f}"
 
 
-def not_in_figures(unpriced_tokens: int) -> None:
+def not_in_figures(viewer: Viewer, unpriced_tokens: int) -> None:
     """The note beside the key figures: what is left out, so that nothing is hidden silently."""
-    left_out = data.excluded()
+    left_out = data.excluded(viewer)
     unmatched = left_out.unmatched
     with st.container(border=True):
         st.markdown("**Not in these figures**")

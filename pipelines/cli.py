@@ -54,6 +54,7 @@ def demo(
 ) -> None:
     """Write a realistic synthetic organization in the canonical contract."""
     from pipelines.demo import generate
+    from pipelines.privacy.access import write_demo
 
     end_day = _parse_day(end, "--end") if end else None
     with _progress() as bar:
@@ -66,8 +67,9 @@ def demo(
             end=end_day,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
+    access_file = write_demo(out_dir)
     rows = ", ".join(f"{table} {count:,}" for table, count in report.rows.items())
-    console.print(f"demo organization written to {out_dir}: {rows}", highlight=False)
+    console.print(f"demo organization written to {out_dir}: {rows}; roles in {access_file.name}", highlight=False)
 
 
 @app.command()

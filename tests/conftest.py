@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.build import build
+from pipelines.privacy.access import write_demo
 from pipelines.settings import Settings
 
 DEMO_END = date(2026, 3, 29)  # a Sunday: fixed so that every run sees the same organization
@@ -19,6 +20,7 @@ def demo_input(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     out = tmp_path_factory.mktemp("demo") / "input"
     generate(out, people=160, weeks=12, seed=11, end=DEMO_END)
+    write_demo(out)
     return out
 
 

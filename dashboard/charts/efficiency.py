@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
@@ -113,22 +112,43 @@ def _error(point: float, interval: Interval) -> dict[str, object]:
     }
 
 
-def usage_output_density(means: pl.DataFrame) -> go.Figure:
-    """How many AI users fall in each cell of mean weekly tokens (log) x mean weekly merged PRs."""
+def usage_output_density(cells: pl.DataFrame, k: int) -> go.Figure:
+    """How many AI users fall in each cell of mean weekly tokens (log) x mean weekly merged PRs.
+
+    `cells` is already binned and suppressed (pipelines.privacy.views.density): no per-person
+    value reaches this function, and cells under k people are drawn grey with no count."""
     fig = theme.figure("Where AI users are: tokens vs merged PRs")
-    users = means.filter(pl.col("mean_weekly_tokens") > 0)
-    if users.height < 2:
-        return empty(fig, "Too few AI users with tokens in this view")
-    x = np.log10(users["mean_weekly_tokens"].to_numpy().astype(float))
-    y = users["mean_weekly_merged_prs"].to_numpy().astype(float)
-    x_edges = np.arange(math.floor(x.min() * 4) / 4, math.ceil(x.max() * 4) / 4 + 0.25, 0.25)
-    y_step = _nice_step(float(y.max()) / 10)
-    y_edges = np.arange(0.0, (math.floor(y.max() / y_step) + 1) * y_step + y_step / 2, y_step)
-    counts, _, _ = np.histogram2d(x, y, bins=[x_edges, y_edges])
-    z = [[int(c) if c else None for c in row] for row in counts.T]  # rows are merged-PR bins
+    if cells.is_empty():
+        return empty(fig, f"Too few AI users with tokens in this view (fewer than {k})")
+    x_edges = sorted(set(cells["x_low"].to_list()) | set(cells["x_high"].to_list()))
+    y_edges = sorted(set(cells["y_low"].to_list()) | set(cells["y_high"].to_list()))
+    x_step = x_edges[1] - x_edges[0]
+    y_step = y_edges[1] - y_edges[0]
+    xs = [x_edges[0] + x_step * (i + 0.5) for i in range(round((x_edges[-1] - x_edges[0]) / x_step))]
+    ys = [y_edges[0] + y_step * (i + 0.5) for i in range(round((y_edges[-1] - y_edges[0]) / y_step))]
+    z: list[list[int | None]] = [[None] * len(xs) for _ in ys]
+    hidden: list[list[int | None]] = [[None] * len(xs) for _ in ys]
+    for row in cells.iter_rows(named=True):
+        xi = min(len(xs) - 1, round((row["x_low"] - x_edges[0]) / x_step))
+        yi = min(len(ys) - 1, round((row["y_low"] - y_edges[0]) / y_step))
+        if row["suppressed"]:
+            hidden[yi][xi] = 1
+        else:
+            z[yi][xi] = row["people"]
     fig.add_heatmap(
-        x=((x_edges[:-1] + x_edges[1:]) / 2).tolist(),
-        y=((y_edges[:-1] + y_edges[1:]) / 2).tolist(),
+        x=xs,
+        y=ys,
+        z=hidden,
+        name=f"fewer than {k}",
+        showscale=False,
+        xgap=1,
+        ygap=1,
+        colorscale=[[0.0, "#D0D3D8"], [1.0, "#D0D3D8"]],
+        hovertemplate=f"fewer than {k} people<extra></extra>",
+    )
+    fig.add_heatmap(
+        x=xs,
+        y=ys,
         z=z,
         name="people",
         colorscale=theme.DENSITY_SCALE,
@@ -146,9 +166,7 @@ def usage_output_density(means: pl.DataFrame) -> go.Figure:
         range=[x_edges[0], x_edges[-1]],
     )
     fig.update_yaxes(title_text="mean weekly merged PRs per person", showgrid=False)
-    skipped = means.height - users.height
-    if skipped:
-        note_below(fig, f"{skipped} AI users whose tools report no tokens are not shown")
+    note_below(fig, f"grey: fewer than {k} people; edge cells hold everyone beyond the 2nd/98th percentile")
     fig.update_layout(height=460)
     return fig
 

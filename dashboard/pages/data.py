@@ -10,6 +10,7 @@ import streamlit as st
 
 from dashboard import data, layout
 from dashboard.filters import week_label
+from pipelines.privacy.viewer import AccessDenied
 from pipelines.settings import SettingsError
 from pipelines.warehouse import WarehouseError
 
@@ -18,13 +19,16 @@ INTRO = "How this warehouse was built and how far to trust it: the whole build, 
 SHOWN_ROWS = 1_000  # quarantined rows drawn on the page; the download has every matching row
 TABLES, REASONS = "quarantine_tables", "quarantine_reasons"
 
-try:
-    report = data.build_report()
-except (SettingsError, WarehouseError):
-    layout.begin(TITLE, INTRO)  # says what is wrong and what to run, then stops the page
-    st.stop()
-
 st.title(TITLE)
+viewer = layout.who()  # says what is wrong (no warehouse, no sign-in) and stops the page
+try:
+    report = data.build_report(viewer)
+except (SettingsError, WarehouseError):
+    st.stop()
+except AccessDenied as error:
+    st.info(str(error), icon=":material/lock:")
+    st.stop()
+layout.signed_in(viewer)
 st.caption(INTRO)
 st.sidebar.caption("The filters do not apply to this page: it covers the whole build.")
 
@@ -160,16 +164,22 @@ st.dataframe(
 )
 st.caption("Tools that report only activity count their users as AI users but add no tokens or spend.")
 st.markdown("**Unmatched identities**: accounts that match nobody in the roster.")
-st.dataframe(
-    report.unmatched.sort("source", "identity_key"),
-    hide_index=True,
-    column_config={
-        "identity_key": st.column_config.TextColumn("identity"),
-        "tokens": st.column_config.NumberColumn("tokens", format="compact"),
-        "cost_usd": st.column_config.NumberColumn("AI spend", format="dollar"),
-        "last_seen_at": st.column_config.DatetimeColumn("last seen (UTC)"),
-    },
-)
+if not viewer.is_admin:
+    st.caption(
+        f"{data.excluded(viewer).unmatched['identities']:,} unmatched identities. Their names are shown "
+        "to admins only; the Overview's note says what they carry."
+    )
+if viewer.is_admin:
+    st.dataframe(
+        report.unmatched.sort("source", "identity_key"),
+        hide_index=True,
+        column_config={
+            "identity_key": st.column_config.TextColumn("identity"),
+            "tokens": st.column_config.NumberColumn("tokens", format="compact"),
+            "cost_usd": st.column_config.NumberColumn("AI spend", format="dollar"),
+            "last_seen_at": st.column_config.DatetimeColumn("last seen (UTC)"),
+        },
+    )
 st.caption(
     "In source and identity order, not ranked by volume. What they carry is left out of every figure; "
     "an identities row naming their person counts them at the next build."
@@ -210,6 +220,12 @@ summary = report.quarantine_reasons
 if summary.is_empty():
     st.success("No input row was quarantined in this build.", icon=":material/check:")
     st.stop()
+if not viewer.is_admin:
+    st.dataframe(summary, hide_index=True)
+    st.caption(
+        "Quarantined rows by table and reason. The rows themselves may hold names and emails: admins only."
+    )
+    st.stop()
 st.markdown("Input rows the build could not use, with their file, row, column, raw value and reason.")
 left, right = st.columns(2)
 with left:
@@ -219,7 +235,7 @@ with right:
     reasons = choose(REASONS, "Reasons", in_tables["reason"].unique(maintain_order=True), "All reasons")
 chosen = in_tables.filter(pl.col("reason").is_in(reasons)) if reasons else in_tables
 matching = int(chosen["rows"].sum())
-shown = data.quarantine(tables, reasons, SHOWN_ROWS)
+shown = data.quarantine(viewer, tables, reasons, SHOWN_ROWS)
 st.dataframe(
     shown.with_columns(relative(pl.col("source_file"))),
     hide_index=True,
@@ -238,7 +254,7 @@ st.caption(
 )
 st.download_button(
     f"Download the {matching_rows} as CSV",
-    data=data.quarantine_csv(tables, reasons),
+    data=data.quarantine_csv(viewer, tables, reasons),
     file_name="quarantine.csv",
     mime="text/csv",
     on_click="ignore",

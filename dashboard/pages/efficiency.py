@@ -9,11 +9,11 @@ import streamlit as st
 from dashboard import charts, data, layout
 from pipelines.metrics.estimates import ELASTICITY_CAVEAT
 
-filters = layout.begin(
+viewer, filters = layout.begin(
     "Efficiency",
     "AI users ranked into ten equal groups by mean weekly tokens; every figure is about groups.",
 )
-eff = data.efficiency(filters)
+eff = data.efficiency(viewer, filters)
 top = eff.top
 
 st.markdown(f"#### {eff.sentence}")
@@ -27,10 +27,11 @@ curve.caption(
     "Each point is a decile's median over the median AI user. Points under the dotted line: "
     "output rises more slowly than tokens. The diamond's bars are the bootstrap 95% intervals."
 )
-density.plotly_chart(charts.usage_output_density(eff.means), **layout.PLOTLY)
+density.plotly_chart(charts.usage_output_density(eff.density, eff.k), **layout.PLOTLY)
 density.caption(
     "Each cell counts AI users by their mean weekly tokens and merged PRs over their weeks in view. "
-    "No person is plotted or listed."
+    f"No person is plotted or listed; grey cells hold fewer than {eff.k} people, and the axes stop at "
+    "the 2nd and 98th percentiles (people beyond sit in the edge cells)."
 )
 
 st.subheader("Pooled elasticity")

@@ -7,10 +7,12 @@ import streamlit as st
 from dashboard import charts, data, layout
 from dashboard.filters import week_label
 
-filters = layout.begin("Overview", "Who uses AI each week, what it costs, and what the people in view ship.")
+viewer, filters = layout.begin(
+    "Overview", "Who uses AI each week, what it costs, and what the people in view ship."
+)
 target = data.adoption_target()
-weekly = data.weekly(filters)
-key = data.key_figures(filters)
+weekly = data.weekly(viewer, filters)
+key = data.key_figures(viewer, filters)
 
 figures, note = st.columns([2, 1], gap="medium")
 with figures:
@@ -49,9 +51,15 @@ with figures:
     st.caption(
         "Figures describe what happened together; they do not say that tokens cause output. "
         "The Efficiency page has the estimates with their intervals."
+        + (
+            f" {int(weekly['suppressed'].sum())} week(s) with fewer than {viewer.k} people (or AI users) in view "
+            "are left blank in the charts and out of these totals."
+            if weekly.height and weekly["suppressed"].any()
+            else ""
+        )
     )
 with note:
-    layout.not_in_figures(key.unpriced_tokens)
+    layout.not_in_figures(viewer, key.unpriced_tokens)
 
 left, right = st.columns(2, gap="medium")
 left.plotly_chart(charts.active_rate(weekly, target), **layout.PLOTLY)

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import polars as pl
 import streamlit as st
 
 from dashboard import charts, data, layout
 
-filters = layout.begin("Teams", "The Overview figures for each team, teams in name order.")
+viewer, filters = layout.begin("Teams", "The Overview figures for each team, teams in name order.")
 target = data.adoption_target()
-table = data.teams_table(filters)
+table = data.teams_table(viewer, filters)
+shown = table.with_columns(
+    people=pl.when(pl.col("suppressed"))
+    .then(pl.lit(f"fewer than {viewer.k}"))
+    .otherwise(pl.col("people").cast(pl.String))
+)
 
 st.plotly_chart(charts.team_figures(table, target), **layout.PLOTLY)
 st.dataframe(
-    table,
+    shown.drop("suppressed"),
     hide_index=True,
     height="content",
     column_config={
         "team": st.column_config.TextColumn("team"),
-        "people": st.column_config.NumberColumn("people"),
+        "people": st.column_config.TextColumn("people"),
         "person_weeks": st.column_config.NumberColumn("person-wks"),
         "active_rate_period": st.column_config.NumberColumn("active, period", format="percent"),
         "active_rate_latest": st.column_config.NumberColumn("active, last week", format="percent"),
@@ -31,6 +37,8 @@ st.dataframe(
 )
 st.caption(
     "Team figures add up to the organization's: unmatched identities and bots are in no team "
-    "(see the Overview's note). Teams are people's current teams."
+    "(see the Overview's note). Teams are people's current teams. "
+    f"A team under {viewer.k} people shows no figures; so that no one can subtract it from the total, "
+    "the next smallest team is then blanked too."
 )
-st.plotly_chart(charts.team_active_rates(data.team_weekly(filters), target), **layout.PLOTLY)
+st.plotly_chart(charts.team_active_rates(data.team_weekly(viewer, filters), target), **layout.PLOTLY)

@@ -5,6 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+# the person_keys of one person's whole org: themself and everyone reporting to them at any depth
+ORG_BELOW = """
+    with recursive org(person_id) as (
+        select person_id from dim_people where person_key = ?
+        union
+        select d.person_id from dim_people d join org on d.manager_id = org.person_id
+    )
+    select d.person_key from dim_people d semi join org using (person_id)
+"""
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -12,6 +22,9 @@ class Filters:
     end: date | None = None  # last week (Monday) in the view; None = the period's last week
     teams: tuple[str, ...] = ()  # empty = every team
     tools: tuple[str, ...] = ()  # empty = every tool
+    # privacy scope, set by pipelines.privacy.views from the viewer, never by a page: the person_key
+    # of a manager whose whole org (every level below, and themself) the view covers; None = everyone
+    within: str | None = None
 
     def person_week_sql(self) -> tuple[str, list[object]]:
         """SQL for one row per person-week in view, with usage restricted to the chosen tools."""
@@ -26,6 +39,9 @@ class Filters:
         if self.teams:
             where.append(f"pw.team in ({', '.join('?' for _ in self.teams)})")
             params.extend(self.teams)
+        if self.within:
+            where.append(f"pw.person_key in ({ORG_BELOW})")
+            params.append(self.within)
         if not self.tools:
             usage = (
                 "pw.ai_rows, pw.ai_requests, pw.total_tokens, pw.cost_micro_usd, pw.unpriced_tokens, "

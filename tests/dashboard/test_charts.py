@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 
 from dashboard import charts
+from pipelines.privacy.views import density
 
 WEEKS = [date(2026, 3, 2) + timedelta(days=7 * i) for i in range(4)]
 PEOPLE = [f"alice{i}@example.com" for i in range(12)]  # identifiers that must never reach a figure
@@ -145,15 +146,39 @@ def test_efficiency_curve_without_intervals_has_no_interval_trace(deciles: pl.Da
     assert _names(fig) == ["output in proportion to tokens", "usage decile"]
 
 
-def test_density_holds_counts_of_people_not_people(means: pl.DataFrame) -> None:
-    fig = charts.usage_output_density(means)
-    (heatmap,) = fig.data
-    assert heatmap.type == "heatmap"
-    counts = [c for row in heatmap.z for c in row if c]
-    assert sum(counts) == 11  # the person with zero tokens cannot sit on a log axis ...
-    assert "1 AI users" in fig.layout.annotations[-1].text  # ... and the chart says so
-    assert list(fig.layout.xaxis.ticktext) == ["10k", "100k", "1M", "10M", "100M"]
+@pytest.fixture
+def crowd() -> pl.DataFrame:
+    """200 AI users around 100k tokens and 2 PRs a week, one far outlier, one without tokens."""
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    tokens = np.concatenate([10 ** rng.normal(5, 0.4, 200), [1e9], [0.0]])
+    prs = np.concatenate([rng.gamma(4, 0.5, 200), [30.0], [1.0]])
+    return pl.DataFrame({"mean_weekly_tokens": tokens, "mean_weekly_merged_prs": prs})
+
+
+def test_density_holds_counts_of_people_not_people(crowd: pl.DataFrame) -> None:
+    cells = density(crowd, k=5)
+    fig = charts.usage_output_density(cells, k=5)
+    hidden, shown = fig.data
+    assert hidden.type == shown.type == "heatmap"
+    counts = [c for row in shown.z for c in row if c]
+    blanked = sum(1 for row in hidden.z for c in row if c)
+    assert counts and all(c >= 5 for c in counts)  # no shown cell holds fewer than k people
+    assert blanked == cells["suppressed"].sum() > 0
+    assert "fewer than 5" in fig.layout.annotations[-1].text
     assert "log" in fig.layout.xaxis.title.text
+
+
+def test_density_cells_count_every_user_with_tokens_and_suppress_small_cells(crowd: pl.DataFrame) -> None:
+    cells = density(crowd, k=5)
+    assert cells.columns == ["x_low", "x_high", "y_low", "y_high", "people", "suppressed"]
+    assert cells.filter(~pl.col("suppressed"))["people"].min() >= 5
+    assert cells.filter(pl.col("suppressed"))["people"].null_count() == cells["suppressed"].sum()
+    # the person with zero tokens cannot sit on a log axis; the other 201 are all counted once
+    assert cells["people"].sum() + 0 <= 201
+    # the outlier (1e9 tokens, 30 PRs) is never an axis end: the axes stop at the 2nd/98th percentile
+    assert cells["x_high"].max() < 9 and cells["y_high"].max() < 30
 
 
 def test_team_figures_in_name_order_never_by_tokens(teams: pl.DataFrame) -> None:
@@ -180,7 +205,7 @@ def _all_figures(weekly, deciles, means, teams, team_weekly) -> list[go.Figure]:
         charts.merged_prs_per_engineer_week(weekly),
         charts.cost_per_merged_pr(weekly),
         charts.efficiency_curve(deciles, (6.0, 20.0), (1.2, 2.6)),
-        charts.usage_output_density(means),
+        charts.usage_output_density(density(means, k=3), k=3),
         charts.team_figures(teams, 0.8),
         charts.team_active_rates(team_weekly, 0.8),
     ]

@@ -31,14 +31,15 @@ def test_a_swapped_in_warehouse_gets_a_new_connection(
     before = data.current()
     first = data._connection(before)
     assert data._connection(data.current()) is first  # cached while the file is the same
-    rows = data.weekly(Filters())
+    leader = data.viewer("demo-leader")
+    rows = data.weekly(leader, Filters())
 
     shutil.copy(demo_warehouse, tmp_path / "next.duckdb")
     os.replace(tmp_path / "next.duckdb", path)  # what a build does: one atomic rename
     after = data.current()
     assert after != before
     assert data._connection(after) is not first
-    assert_frame_equal(data.weekly(Filters()), rows)
+    assert_frame_equal(data.weekly(leader, Filters()), rows)
 
 
 def test_cost_trend_is_a_ratio_of_sums() -> None:
@@ -52,6 +53,8 @@ def test_cost_trend_is_a_ratio_of_sums() -> None:
 
 def test_pages_get_no_per_person_rows(demo_warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TOKENYIELD_DB", str(demo_warehouse))
-    eff = data.efficiency(Filters())
-    assert eff.means.columns == ["mean_weekly_tokens", "mean_weekly_merged_prs"]  # no id, no team
-    assert "person_id" not in eff.deciles.columns
+    eff = data.efficiency(data.viewer("demo-leader"), Filters())
+    # the density arrives binned: counts of people per cell, no id, no team, no per-person value
+    assert eff.density.columns == ["x_low", "x_high", "y_low", "y_high", "people", "suppressed"]
+    assert eff.density.filter(~eff.density["suppressed"])["people"].min() >= eff.k
+    assert "person_key" not in eff.deciles.columns

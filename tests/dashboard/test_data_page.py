@@ -49,6 +49,7 @@ def bad_rows_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder.mkdir()
     (folder / "people.csv").write_text(PEOPLE)
     (folder / "ai_usage.csv").write_text(USAGE)
+    (folder / "access.toml").write_text('admins = ["admin@x.io"]\n')
     path = folder.parent / "warehouse.duckdb"
     build(Settings(input_dir=folder, warehouse_path=path))
     return path
@@ -75,9 +76,14 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
     return stored
 
 
-def open_page(warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+def open_page(warehouse: Path, monkeypatch: pytest.MonkeyPatch, viewer: str | None = None) -> AppTest:
+    """The Data page as an admin (the quarantine rows and unmatched names are theirs to see)."""
     monkeypatch.setenv("TOKENYIELD_DB", str(warehouse))
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        admin = con.execute("select min(email) from access_roles where role = 'admin'").fetchone()[0]
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.user = {"is_logged_in": True, "email": viewer or admin}
+    at.run()
     at.switch_page(PAGE).run()
     assert not at.exception, [e.message for e in at.exception]
     assert at.title[0].value == "Data"
@@ -256,7 +262,9 @@ def test_the_sidebar_filters_survive_a_visit_to_the_data_page(
     demo_warehouse: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TOKENYIELD_DB", str(demo_warehouse))
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.user = {"is_logged_in": True, "email": "demo-leader"}
+    at.run()
     team = at.sidebar.multiselect(key="filter_teams").options[0]
     at.sidebar.multiselect(key="filter_teams").set_value([team]).run()
     at.switch_page(PAGE).run()
@@ -273,8 +281,9 @@ def test_without_a_warehouse_the_page_says_what_to_run(
     if content is not None:
         path.write_bytes(content)
     monkeypatch.setenv("TOKENYIELD_DB", str(path))
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    at.switch_page(PAGE).run()
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.user = {"is_logged_in": True, "email": "demo-leader"}
+    at.run()
     assert not at.exception, [e.message for e in at.exception]
     assert str(path) in at.error[0].value
     assert at.code[0].value == "make run"

@@ -1,0 +1,42 @@
+"""One person's weeks, for themself or their direct manager: tokens beside merged PRs."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+
+from dashboard import theme
+from dashboard.charts.common import empty
+
+
+def person_weeks(weeks: pl.DataFrame, title: str) -> go.Figure:
+    fig = theme.figure(title)
+    if weeks.is_empty():
+        return empty(fig, "No weeks in view")
+    fig.add_bar(
+        x=weeks["week"].to_list(),
+        y=weeks["tokens"].to_list(),
+        name="tokens",
+        marker_color=theme.SKY,
+        hovertemplate="week of %{x|%-d %b}: %{y:,} tokens<extra></extra>",
+    )
+    fig.add_scatter(
+        x=weeks["week"].to_list(),
+        y=weeks["merged_prs"].to_list(),
+        name="merged PRs",
+        yaxis="y2",
+        mode="lines+markers",
+        line={"color": theme.VERMILLION, "width": 2.5},
+        hovertemplate="week of %{x|%-d %b}: %{y} merged PRs<extra></extra>",
+    )
+    fig.update_layout(
+        yaxis={"title": {"text": "tokens"}},
+        yaxis2={
+            "title": {"text": "merged PRs"},
+            "overlaying": "y",
+            "side": "right",
+            "showgrid": False,
+            "rangemode": "tozero",
+        },
+    )
+    return fig

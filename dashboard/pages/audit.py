@@ -1,0 +1,25 @@
+"""Audit: who viewed which person's data, and when (admins only)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import data, layout
+from pipelines.privacy.viewer import AccessDenied
+
+st.title("Audit")
+viewer = layout.who()
+layout.signed_in(viewer)
+try:
+    log, (intact, status) = data.audit_log(viewer)
+except AccessDenied as error:
+    st.info(str(error), icon=":material/lock:")
+    st.stop()
+(st.success if intact else st.error)(
+    f"Hash chain: {status}.", icon=":material/verified:" if intact else ":material/error:"
+)
+st.caption(
+    "Append-only: each row carries the hash of the row before it, so a changed or removed row breaks "
+    "the chain. Subjects are pseudonyms (person_key); the newest 1,000 rows are shown."
+)
+st.dataframe(log, hide_index=True)

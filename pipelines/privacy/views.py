@@ -1,0 +1,286 @@
+"""Every figure a viewer may see, and nothing more: the privacy rules applied where data is read.
+
+The dashboard (dashboard/data.py) and every export (`tokenyield export-charts`, `tokenyield
+report`) read the warehouse only through these functions. Each takes the Viewer and:
+- scopes the population: leaders, analysts and admins see the whole organization, a manager sees
+  their own org (every level below them) and only as aggregates, an individual no aggregates;
+- withholds a filtered view whose people, or whose complement in the viewer's scope, number
+  fewer than k (so two views cannot be subtracted to isolate someone);
+- suppresses every group under k people, with complementary suppression where groups add up to
+  a total that is also shown;
+- shows a person's own rows only to that person and to their direct manager, and records each
+  such view in the audit log;
+- never returns a table of named people ordered by tokens, spend or output.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from datetime import date
+
+import duckdb
+import numpy as np
+import polars as pl
+
+from pipelines.db import frame, one
+from pipelines.metrics import headline, queries
+from pipelines.metrics.filters import Filters
+from pipelines.privacy import suppression
+from pipelines.privacy.viewer import AccessDenied, Viewer
+
+WEEK_KEEP = ("week", "people_in_scope", "suppressed")
+TEAM_KEEP = ("team",)
+
+
+class Withheld(AccessDenied):
+    """The whole view is withheld; the message tells the reader why, in words."""
+
+
+def scoped(viewer: Viewer, filters: Filters) -> Filters:
+    """The filters with the viewer's aggregate scope put in (a page's `within` is ignored)."""
+    return replace(filters, within=viewer.aggregate_root)
+
+
+def _people(
+    con: duckdb.DuckDBPyConnection, filters: Filters, expression: str = "count(distinct person_key)"
+) -> int:
+    sql, params = filters.person_week_sql()
+    return int(one(con, f"with pw as ({sql}) select {expression} from pw", params)[0] or 0)
+
+
+def check_selection(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) -> Filters:
+    """The scoped filters, or Withheld when the view (or what it leaves out) is under k people."""
+    view = scoped(viewer, filters)
+    k = viewer.k
+    whole = replace(view, teams=(), tools=())
+    in_scope = _people(con, whole)
+    if in_scope < k:
+        raise Withheld(f"Fewer than {k} people are in your scope for this period, so no figure can be shown.")
+    if view.teams:
+        selected = _people(con, replace(whole, teams=view.teams))
+        if not suppression.selection_allowed(selected, in_scope, k):
+            raise Withheld(
+                f"This team selection covers, or leaves out, fewer than {k} people; comparing it with the "
+                "whole would reveal them. Choose more teams, or all."
+            )
+    if view.tools:
+        base = replace(view, tools=())
+        sql, params = base.person_week_sql()
+        marks = ", ".join("?" for _ in view.tools)
+        chosen, others = one(
+            con,
+            f"""with pw as ({sql}),
+            used as (select t.person_key, t.tool in ({marks}) as chosen from fct_person_week_tools t
+                     semi join pw on pw.person_key = t.person_key and pw.week = t.week
+                     where t.ai_rows > 0)
+            select count(distinct person_key) filter (where chosen),
+                   count(distinct person_key) filter (where not chosen) from used""",
+            [*params, *view.tools],
+        )
+        if (0 < chosen < k) or (0 < others < k):
+            raise Withheld(
+                f"Fewer than {k} people use the chosen tools, or the other tools, in this view; "
+                "their usage would be revealed. Choose more tools, or all."
+            )
+    return view
+
+
+def teams(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> list[str]:
+    """Teams a viewer may filter by: in their scope, with at least k people over the period."""
+    view = scoped(viewer, Filters())
+    sql, params = view.person_week_sql()
+    rows = con.execute(
+        f"with pw as ({sql}) select team from pw group by team having count(distinct person_key) >= ? order by team",
+        [*params, viewer.k],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def weekly(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) -> pl.DataFrame:
+    """queries.weekly() for the viewer: weeks under k people, or under k AI users, read as suppressed."""
+    view = check_selection(con, viewer, filters)
+    frame_ = queries.weekly(con, view)
+    if frame_.is_empty():
+        return frame_.with_columns(suppressed=pl.lit(False))
+    k = viewer.k
+    small = pl.col("people_in_scope") < k
+    few_users = (pl.col("ai_users") > 0) & (pl.col("ai_users") < k)
+    usage = ("tokens", "cost_usd", "unpriced_tokens", "cost_per_merged_pr")
+    return frame_.with_columns(
+        *[
+            pl.when(small).then(None).otherwise(pl.col(c)).alias(c)
+            for c in frame_.columns
+            if c not in WEEK_KEEP
+        ],
+    ).with_columns(
+        *[pl.when(few_users).then(None).otherwise(pl.col(c)).alias(c) for c in usage],
+        suppressed=small | few_users,
+    )
+
+
+def teams_table(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) -> pl.DataFrame:
+    """One row per team in view; teams under k people suppressed, complementary suppression."""
+    view = check_selection(con, viewer, filters)
+    table = queries.teams_table(con, view).sort("team")
+    return suppression.complementary(table, viewer.k, TEAM_KEEP)
+
+
+def team_weekly(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) -> pl.DataFrame:
+    """Each team's weekly figures; in each week, complementary suppression across the teams."""
+    view = check_selection(con, viewer, filters)
+    sql, params = view.person_week_sql()
+    table = frame(
+        con,
+        f"""with pw as ({sql})
+        select team, week, count(*) as people,
+               count(*) filter (where ai_rows > 0) / count(*) as weekly_active_rate,
+        from pw group by team, week order by week, team""",
+        params,
+    )
+    return suppression.complementary_by(table, viewer.k, "week", ("team", "week"))
+
+
+@dataclass(frozen=True)
+class Efficiency:
+    """headline.Efficiency for a viewer: binned density instead of per-person means."""
+
+    density: pl.DataFrame  # x_low, x_high (log10 tokens), y_low, y_high (merged PRs), people, suppressed
+    deciles: pl.DataFrame
+    top: headline.estimates.TopDecile
+    elasticity: headline.estimates.Estimate
+    sentence: str
+    ai_users: int
+    k: int
+
+
+def efficiency(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) -> Efficiency:
+    view = check_selection(con, viewer, filters)
+    eff = headline.efficiency(con, view)
+    k = viewer.k
+    deciles, top, sentence = eff.deciles, eff.top, eff.sentence
+    if deciles.height and int(deciles["people"].min()) < k:
+        # deciles are (almost) equal in size: one under k means every one is; nothing is shown
+        deciles = suppression.cells(deciles, k, ("decile", "people")).with_columns(
+            suppressed=pl.lit(True), people=pl.lit(None, pl.UInt32)
+        )
+        empty = headline.estimates.Estimate(None, None, 0, 0, top.token_multiple.method)
+        top = headline.estimates.TopDecile(empty, empty)
+        sentence = f"Too few AI users in this view for deciles of at least {k} people."
+    elasticity = (
+        eff.elasticity if eff.elasticity.groups >= k else replace(eff.elasticity, value=None, ci95=None)
+    )
+    return Efficiency(
+        density=density(eff.means, k),
+        deciles=deciles,
+        top=top,
+        elasticity=elasticity,
+        sentence=sentence,
+        ai_users=eff.means.height,
+        k=k,
+    )
+
+
+def density(means: pl.DataFrame, k: int, x_step: float = 0.25, y_bins: int = 10) -> pl.DataFrame:
+    """AI users counted in cells of log10(mean weekly tokens) x mean weekly merged PRs.
+
+    The axes span the 2nd to 98th percentile (people beyond sit in the edge cells), so no axis
+    end is one person's value; cells under k people are suppressed."""
+    users = means.filter(pl.col("mean_weekly_tokens") > 0)
+    schema = {
+        "x_low": pl.Float64,
+        "x_high": pl.Float64,
+        "y_low": pl.Float64,
+        "y_high": pl.Float64,
+        "people": pl.Int64,
+        "suppressed": pl.Boolean,
+    }
+    if users.height < k:
+        return pl.DataFrame(schema=schema)
+    x = np.log10(users["mean_weekly_tokens"].to_numpy().astype(float))
+    y = users["mean_weekly_merged_prs"].to_numpy().astype(float)
+    x_lo, x_hi = np.quantile(x, [0.02, 0.98])
+    y_hi = float(np.quantile(y, 0.98)) or 1.0
+    x_edges = np.arange(
+        math.floor(x_lo / x_step) * x_step, math.ceil(x_hi / x_step) * x_step + x_step / 2, x_step
+    )
+    if len(x_edges) < 2:
+        x_edges = np.array([x_edges[0], x_edges[0] + x_step])
+    y_step = _nice_step(y_hi / y_bins)
+    y_edges = np.arange(0.0, (math.floor(y_hi / y_step) + 1) * y_step + y_step / 2, y_step)
+    xi = np.clip(np.searchsorted(x_edges, x, side="right") - 1, 0, len(x_edges) - 2)
+    yi = np.clip(np.searchsorted(y_edges, y, side="right") - 1, 0, len(y_edges) - 2)
+    counts = pl.DataFrame({"xi": xi, "yi": yi}).group_by("xi", "yi").len("people")
+    out = counts.with_columns(
+        x_low=pl.col("xi").map_elements(lambda i: float(x_edges[i]), return_dtype=pl.Float64),
+        x_high=pl.col("xi").map_elements(lambda i: float(x_edges[i + 1]), return_dtype=pl.Float64),
+        y_low=pl.col("yi").map_elements(lambda i: float(y_edges[i]), return_dtype=pl.Float64),
+        y_high=pl.col("yi").map_elements(lambda i: float(y_edges[i + 1]), return_dtype=pl.Float64),
+        people=pl.col("people").cast(pl.Int64),
+    ).sort("xi", "yi")
+    return suppression.cells(
+        out.select("x_low", "x_high", "y_low", "y_high", "people"), k, ("x_low", "x_high", "y_low", "y_high")
+    )
+
+
+def _nice_step(raw: float) -> float:
+    if raw <= 0:
+        return 1.0
+    magnitude = 10 ** math.floor(math.log10(raw))
+    return next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+
+
+# ---- person-level views: the viewer themself and their direct reports, audited ----
+
+
+def person_weekly(
+    con: duckdb.DuckDBPyConnection,
+    viewer: Viewer,
+    person_key: str,
+    start: date | None = None,
+    end: date | None = None,
+) -> pl.DataFrame:
+    """One person's weeks: only for themself or their direct manager."""
+    if not viewer.may_see_person(person_key):
+        raise AccessDenied("You can see your own data and your direct reports' data only.")
+    where, params = ["person_key = ?"], [person_key]
+    if start:
+        where.append("week >= ?")
+        params.append(start)
+    if end:
+        where.append("week <= ?")
+        params.append(end)
+    return frame(
+        con,
+        f"""select week, ai_rows > 0 as used_ai, total_tokens as tokens,
+                   cost_micro_usd / {queries.MICRO} as cost_usd, merged_prs, closed_tickets,
+                   ai_active_days
+            from fct_person_weeks where {" and ".join(where)} order by week""",
+        params,
+    )
+
+
+def direct_reports(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pl.DataFrame:
+    """The viewer's direct reports with their totals, in name order (never ranked by a figure)."""
+    if not viewer.reports:
+        return pl.DataFrame(schema={"person_key": pl.String, "name": pl.String, "team": pl.String})
+    marks = ", ".join("?" for _ in viewer.reports)
+    return frame(
+        con,
+        f"""select p.person_key, p.name, p.team,
+                   count(pw.week) as weeks, count(pw.week) filter (where pw.ai_rows > 0) as weeks_with_ai,
+                   coalesce(sum(pw.total_tokens), 0)::bigint as tokens,
+                   coalesce(sum(pw.cost_micro_usd), 0) / {queries.MICRO} as cost_usd,
+                   coalesce(sum(pw.merged_prs), 0)::bigint as merged_prs
+            from dim_people p left join fct_person_weeks pw using (person_key)
+            where p.person_key in ({marks})
+            group by all order by p.name, p.person_key""",
+        list(viewer.reports),
+    )
+
+
+def person_name(con: duckdb.DuckDBPyConnection, viewer: Viewer, person_key: str) -> str:
+    if not viewer.may_see_person(person_key):
+        raise AccessDenied("You can see your own data and your direct reports' data only.")
+    row = one(con, "select name from dim_people where person_key = ?", [person_key])
+    return row[0] if row else person_key
