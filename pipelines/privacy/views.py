@@ -24,6 +24,7 @@ import numpy as np
 import polars as pl
 
 from pipelines.db import frame, one
+from pipelines.metrics import analytics as analytics_review
 from pipelines.metrics import headline, queries
 from pipelines.metrics.filters import Filters
 from pipelines.privacy import suppression
@@ -284,3 +285,64 @@ def person_name(con: duckdb.DuckDBPyConnection, viewer: Viewer, person_key: str)
         raise AccessDenied("You can see your own data and your direct reports' data only.")
     row = one(con, "select name from dim_people where person_key = ?", [person_key])
     return row[0] if row else person_key
+
+
+# ---- the analytics of docs/methods.md, for a viewer ----
+
+LABELS = ("decile", "team", "event_time", "family", "formula", "parameters", "best", "spend")
+
+
+def _groups(table: pl.DataFrame, k: int) -> pl.DataFrame:
+    """Suppress a table of groups: by team with complementary suppression, by decile all-or-none
+    (deciles are equal in size), anything else cell by cell."""
+    if "people" not in table.columns or table.is_empty():
+        return table
+    keep = tuple(c for c in LABELS if c in table.columns)
+    if "team" in table.columns:
+        return suppression.complementary(table.sort("team"), k, keep)
+    if "decile" in table.columns and int(table["people"].min()) < k:
+        return suppression.cells(table.with_columns(people=pl.lit(0, table["people"].dtype)), k, keep)
+    return suppression.cells(table, k, keep)
+
+
+def _estimate(estimate: headline.estimates.Estimate, k: int) -> headline.estimates.Estimate:
+    return estimate if estimate.groups >= k else replace(estimate, value=None, ci95=None)
+
+
+def analytics(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) -> analytics_review.Review:
+    """pipelines.metrics.analytics.review() for a viewer: every table of groups suppressed under k
+    people, estimates over fewer than k people withheld, and tokenmaxxing flags on individuals
+    kept only for people the viewer may see (themself, their direct reports), in name-free form."""
+    view = check_selection(con, viewer, filters)
+    review = analytics_review.review(con, view)
+    k = viewer.k
+
+    def tables(obj: object) -> object:
+        changes = {
+            name: _groups(value, k) if isinstance(value, pl.DataFrame) else _estimate(value, k)
+            for name, value in vars(obj).items()
+            if isinstance(value, pl.DataFrame | headline.estimates.Estimate)
+        }
+        return replace(obj, **changes)
+
+    flags = review.tokenmaxxing.people
+    visible = flags.filter(pl.col("person_key").is_in(list(viewer.visible_people())))
+    return replace(
+        review,
+        elasticities=tables(review.elasticities),
+        event_study=tables(review.event_study),
+        cohorts=tables(review.cohorts),
+        curves=replace(review.curves, marginal=_groups(review.curves.marginal, k))
+        if review.curves.people >= k
+        else replace(
+            review.curves,
+            fits=review.curves.fits.clear(),
+            marginal=review.curves.marginal.clear(),
+            points=review.curves.points.clear(),
+            best=None,
+        ),
+        costs=tables(review.costs),
+        marginal_cost_within=_groups(review.marginal_cost_within, k),
+        guardrails=tables(review.guardrails),
+        tokenmaxxing=replace(tables(review.tokenmaxxing), people=visible.sort("person_key")),
+    )
