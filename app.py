@@ -12,6 +12,7 @@ if viewer.sees_aggregates:
         st.Page("dashboard/pages/overview.py", title="Overview", icon=":material/monitoring:", default=True),
         st.Page("dashboard/pages/efficiency.py", title="Efficiency", icon=":material/stacked_line_chart:"),
         st.Page("dashboard/pages/teams.py", title="Teams", icon=":material/groups:"),
+        st.Page("dashboard/pages/methods.py", title="Methods", icon=":material/science:"),
     ]
 if viewer.person_key:
     pages.append(

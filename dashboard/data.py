@@ -23,6 +23,7 @@ import streamlit as st
 
 from pipelines.db import run
 from pipelines.metrics import data_quality, queries
+from pipelines.metrics.analytics import Review
 from pipelines.metrics.filters import Filters
 from pipelines.privacy import audit, views
 from pipelines.privacy import viewer as viewers
@@ -211,6 +212,30 @@ def _efficiency(warehouse: Warehouse, who: Viewer, filters: Filters) -> views.Ef
 def efficiency(who: Viewer, filters: Filters) -> views.Efficiency:
     """Deciles, top-decile multiples, the pooled elasticity and the binned density (no person)."""
     return _efficiency(current(), who, filters)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _analytics(warehouse: Warehouse, who: Viewer, filters: Filters) -> Review:
+    with _cursor(warehouse) as cursor:
+        return views.analytics(cursor, who, filters)
+
+
+def analytics(who: Viewer, filters: Filters) -> Review:
+    """Every estimate of docs/methods.md for the viewer: groups under k suppressed."""
+    return _analytics(current(), who, filters)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _names(warehouse: Warehouse, who: Viewer, keys: tuple[str, ...]) -> dict[str, str]:
+    with _cursor(warehouse) as cursor:
+        return {key: views.person_name(cursor, who, key) for key in keys}
+
+
+def names(who: Viewer, keys: tuple[str, ...]) -> dict[str, str]:
+    """Names of people the viewer may see as individuals (AccessDenied for anyone else); audited."""
+    shown = _names(current(), who, keys)
+    _audit(who, "view: tokenmaxxing flags", list(keys))
+    return shown
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

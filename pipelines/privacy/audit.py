@@ -21,7 +21,7 @@ import polars as pl
 SCHEMA = """
 create table if not exists audit_log (
     seq bigint primary key,
-    at timestamptz not null,
+    viewed_at timestamptz not null,
     viewer_email varchar not null,
     viewer_role varchar not null,
     action varchar not null,        -- e.g. 'view: My team', 'export: report.pdf'
@@ -113,7 +113,7 @@ def read(path: Path, limit: int | None = None) -> pl.DataFrame:
         return pl.DataFrame(
             schema={
                 "seq": pl.Int64,
-                "at": pl.Datetime("us", "UTC"),
+                "viewed_at": pl.Datetime("us", "UTC"),
                 "viewer_email": pl.String,
                 "viewer_role": pl.String,
                 "action": pl.String,
@@ -125,7 +125,7 @@ def read(path: Path, limit: int | None = None) -> pl.DataFrame:
     try:
         con.execute(SCHEMA)
         sql = (
-            "select seq, at, viewer_email, viewer_role, action, subject_person_key, detail "
+            "select seq, viewed_at, viewer_email, viewer_role, action, subject_person_key, detail "
             "from audit_log order by seq desc" + (f" limit {int(limit)}" if limit else "")
         )
         return con.sql(sql).pl()

@@ -306,7 +306,8 @@ def _groups(table: pl.DataFrame, k: int) -> pl.DataFrame:
 
 
 def _estimate(estimate: headline.estimates.Estimate, k: int) -> headline.estimates.Estimate:
-    return estimate if estimate.groups >= k else replace(estimate, value=None, ci95=None)
+    people = estimate.people if estimate.people is not None else estimate.groups
+    return estimate if people >= k else replace(estimate, value=None, ci95=None)
 
 
 def analytics(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) -> analytics_review.Review:
