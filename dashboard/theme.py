@@ -71,3 +71,61 @@ def figure(title: str, **layout: object) -> go.Figure:
     fig = go.Figure()
     fig.update_layout(template=NAME, title={"text": title}, **layout)
     return fig
+
+
+# Print and slide exports (pipelines/report): a 16:9 page in layout pixels, rendered at PRINT_SCALE,
+# with every font and margin enlarged by PRINT_FONT_SCALE so that tick labels stay about 12 pt or
+# more when the image fills a 13.3-inch slide or a landscape A4 page. The screen look is untouched.
+PRINT_WIDTH = 1200
+PRINT_HEIGHT = 675
+PRINT_SCALE = 2
+PRINT_FONT_SCALE = 1.4
+
+
+def print_layout(fig: go.Figure, font_scale: float = PRINT_FONT_SCALE) -> go.Figure:
+    """A copy of the figure for print or a slide: same theme, every font size and margin scaled."""
+    spec = fig.to_dict()
+    _scale_fonts(spec, font_scale)
+    layout = spec.setdefault("layout", {})
+    layout.pop("width", None)
+    layout.pop("height", None)
+    for part in (layout, layout.get("template", {}).get("layout", {})):
+        margin = part.get("margin")
+        if isinstance(margin, dict):
+            part["margin"] = {
+                side: value * font_scale if isinstance(value, int | float) else value
+                for side, value in margin.items()
+            }
+    printed = go.Figure(spec)
+    _notes_to_bottom(printed)
+    return printed
+
+
+PRINT_NOTE_ROOM = 150  # px of bottom margin when a note sits under the axis title
+
+
+def _notes_to_bottom(fig: go.Figure) -> None:
+    """Notes placed below the plot as a share of its height (charts.common.note_below) would fall
+    off a taller print page; pin them to a fixed distance under the plot, in a margin that fits."""
+    notes = [a for a in fig.layout.annotations if a.yref == "paper" and a.y is not None and a.y < 0]
+    if not notes:
+        return
+    fig.update_layout(margin_b=max(fig.layout.margin.b or 0, PRINT_NOTE_ROOM))
+    for note in notes:
+        note.update(y=0, yanchor="top", yshift=-(PRINT_NOTE_ROOM - 40))
+
+
+def _scale_fonts(node: object, factor: float) -> None:
+    """Multiply the size of every font object (font, tickfont, textfont, ...) below node."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key.endswith("font") and isinstance(value, dict) and "size" in value:
+                size = value["size"]
+                if isinstance(size, int | float):
+                    value["size"] = size * factor
+                elif isinstance(size, list | tuple):
+                    value["size"] = [s * factor if isinstance(s, int | float) else s for s in size]
+            _scale_fonts(value, factor)
+    elif isinstance(node, list | tuple):
+        for item in node:
+            _scale_fonts(item, factor)
