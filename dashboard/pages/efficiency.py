@@ -34,30 +34,37 @@ density.caption(
     "the 2nd and 98th percentiles (people beyond sit in the edge cells)."
 )
 
-st.subheader("Pooled elasticity")
-elasticity = eff.elasticity
-value, facts = st.columns([1, 3], gap="medium")
-if elasticity.value is None:
-    value.metric("Elasticity of merged PRs to tokens", "–")
-    facts.info(
-        f"Too few person-weeks for the estimate ({elasticity.n} person-weeks, {elasticity.groups} people)."
-    )
-else:
-    low, high = elasticity.ci95 or (math.nan, math.nan)
-    value.metric(
-        "Elasticity of merged PRs to tokens",
-        f"{elasticity.value:.2f}",
+st.subheader("Elasticity of merged PRs to tokens: within-person beside pooled")
+elasticities = data.analytics(viewer, filters).elasticities
+
+
+def elasticity_panel(column, label: str, estimate, people_word: str) -> None:
+    """One estimate: the value, its 95% interval, a 10%-more-tokens sentence and its method."""
+    if estimate.value is None:
+        column.metric(label, "–")
+        column.info(
+            f"Too few person-weeks or people for this estimate in this view (needs {viewer.k}+ people)."
+        )
+        return
+    low, high = estimate.ci95 or (math.nan, math.nan)
+    column.metric(
+        label,
+        f"{estimate.value:.2f}",
         help="The % change in weekly merged PRs associated with a 1% change in weekly tokens.",
     )
-    value.markdown(f"95% interval **{low:.2f} to {high:.2f}**")
-    ten = (1.1**elasticity.value - 1) * 100
-    facts.markdown(
-        f"Across {elasticity.n:,} person-weeks of {elasticity.groups:,} people, a week with 10% more tokens "
-        f"is associated with about {ten:.1f}% more merged PRs (95% interval "
-        f"{(1.1**low - 1) * 100:.1f}% to {(1.1**high - 1) * 100:.1f}%)."
+    column.markdown(
+        f"95% interval **{low:.2f} to {high:.2f}**. Over {estimate.n:,} person-weeks, a week with 10% more "
+        f"tokens goes with about {(1.1**estimate.value - 1) * 100:.1f}% more merged PRs {people_word} "
+        f"(95% interval {(1.1**low - 1) * 100:.1f}% to {(1.1**high - 1) * 100:.1f}%)."
     )
-    facts.caption(f"Method: {elasticity.method}")
-    facts.warning(f"{ELASTICITY_CAVEAT} A within-person estimate comes in a later release.")
+    column.caption(f"Method: {estimate.method}")
+
+
+within_col, pooled_col = st.columns(2, gap="medium")
+elasticity_panel(within_col, "Within-person", elasticities.within, "for the same person")
+elasticity_panel(pooled_col, "Pooled across people", eff.elasticity, "across people")
+st.info(f"**Why they differ.** {elasticities.why_they_differ}", icon=":material/compare_arrows:")
+st.caption(f"{ELASTICITY_CAVEAT} The Methods page has the event study, cohorts and curves.")
 
 st.subheader("Deciles")
 st.dataframe(
