@@ -5,6 +5,7 @@ binned before plotting, so a figure's data holds counts of people and no per-per
 All share one theme (dashboard/theme.py).
 """
 
+from dashboard.charts import analytics
 from dashboard.charts.efficiency import efficiency_curve, usage_output_density
 from dashboard.charts.teams import TEAM_PANELS, team_active_rates, team_figures
 from dashboard.charts.weekly import (
@@ -17,6 +18,7 @@ from dashboard.charts.weekly import (
 __all__ = [
     "TEAM_PANELS",
     "active_rate",
+    "analytics",
     "cost_per_merged_pr",
     "efficiency_curve",
     "merged_prs_per_engineer_week",

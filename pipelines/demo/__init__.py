@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from pipelines.demo.behaviour import MEDIAN_WEEKLY_TOKENS, plan_behaviour
+from pipelines.demo.behaviour import MEDIAN_WEEKLY_TOKENS, RAMP_UP, WEEKLY_LOG_SD, plan_behaviour
 from pipelines.demo.daily import write_days
 from pipelines.demo.files import write_csv, write_parquet_batches
 from pipelines.demo.habits import draw_habits
@@ -58,6 +58,18 @@ class DemoTruth:
     # target ratio of top-decile median to overall median of mean weekly tokens among AI users
     top_decile_token_multiple: float = 10.0
 
+    def adoption_ratio(self, weeks_since_adoption: int) -> float:
+        """E[merged PRs | adopted] / E[merged PRs | not adopted] in a person's n-th week of AI use
+        (0 = the first AI week), for people who are not tokenmaxxers.
+
+        It is exp(adoption_lift) only once the ramp-up is over: in the first weeks tokens run below
+        the person's typical level (RAMP_UP), and the token effect pulls the ratio down with them.
+        The weekly wobble d ~ N(-ramp, WEEKLY_LOG_SD^2) adds E[exp(elasticity x d)]'s variance term.
+        """
+        ramp = RAMP_UP[weeks_since_adoption] if 0 <= weeks_since_adoption < len(RAMP_UP) else 0.0
+        log_ratio = self.adoption_lift - self.elasticity_within * ramp
+        return float(np.exp(log_ratio + (self.elasticity_within * WEEKLY_LOG_SD) ** 2 / 2))
+
 
 @dataclass(frozen=True)
 class DemoReport:
@@ -67,6 +79,11 @@ class DemoReport:
     first_week: date  # Monday of the first ISO week
     last_week: date  # Monday of the last ISO week
     rows: dict[str, int]  # rows written per table
+    # the known truth about people, by person_id: who burns tokens with no effect on output, and
+    # the index of each person's first AI week (0 = the period's first week; negative = before it;
+    # >= weeks = never), so estimators can be checked against it
+    tokenmaxxers: tuple[str, ...] = ()
+    first_ai_week: dict[str, int] | None = None
 
 
 def _check(people: int, seed: int, truth: DemoTruth) -> None:
@@ -176,4 +193,8 @@ def generate(
         first_week=period.first_monday,
         last_week=period.last_monday,
         rows=rows,
+        tokenmaxxers=tuple(org.person_id[i] for i in np.flatnonzero(tokenmaxxer[:people])),
+        first_ai_week={
+            pid: int(week) for pid, week in zip(org.person_id, habits.first_ai_week[:people], strict=True)
+        },
     )

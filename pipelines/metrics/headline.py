@@ -9,7 +9,7 @@ import duckdb
 import polars as pl
 
 from pipelines.db import one
-from pipelines.metrics import estimates, queries
+from pipelines.metrics import analytics, estimates, queries
 from pipelines.metrics.filters import Filters
 
 
@@ -79,6 +79,7 @@ def summary(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> d
         "top_decile_output_multiple_ci95": list(eff.top.output_multiple.ci95 or []) or None,
         "elasticity": eff.elasticity.value,
         "elasticity_ci95": list(eff.elasticity.ci95) if eff.elasticity.ci95 else None,
+        **_analytics(con, filters),
         "unmatched_identities": unmatched["identities"],
         "unmatched": unmatched,
         "period_start": _iso(start),
@@ -93,6 +94,34 @@ def summary(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> d
             }
             for r in queries.build_rows(con).iter_rows(named=True)
         },
+    }
+
+
+def _analytics(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, object]:
+    """The review's headline estimates (docs/methods.md), each with its 95% interval."""
+    panel = analytics.panel(con, filters)
+    within = analytics.within.within_elasticity(panel)
+    adoption = analytics.event_study(panel).average
+    revert = analytics.guardrails(panel).overall
+    flagged = analytics.tokenmaxxing(panel).share
+
+    def ci(estimate: estimates.Estimate) -> list[float] | None:
+        return list(estimate.ci95) if estimate.ci95 else None
+
+    def first(frame: pl.DataFrame, column: str) -> float | None:
+        return frame[column][0] if frame.height and column in frame.columns else None
+
+    return {
+        "elasticity_within": within.value,
+        "elasticity_within_ci95": ci(within),
+        "adoption_effect_pct": adoption.value,
+        "adoption_effect_pct_ci95": ci(adoption),
+        "revert_rate": first(revert, "revert_rate"),
+        "revert_rate_ci95": [first(revert, "revert_rate_low"), first(revert, "revert_rate_high")]
+        if first(revert, "revert_rate_low") is not None
+        else None,
+        "tokenmaxxing_spend_share": flagged.value,
+        "tokenmaxxing_spend_share_ci95": ci(flagged),
     }
 
 

@@ -232,6 +232,8 @@ PERSON_WEEK_COLUMNS = [
 
 def mart_suites() -> list[Suite]:
     """One suite per mart the dashboard reads: a broken mart is a bug, so these stop the build."""
+    from pipelines.quality.analytics_checks import analytics_suites  # it imports this module
+
     non_negative = ["total_tokens", "cost_micro_usd", "unpriced_tokens", "merged_prs", "closed_tickets"]
     return [
         Suite(
@@ -297,4 +299,5 @@ def mart_suites() -> list[Suite]:
                 ),
             ],
         ),
+        *analytics_suites(),
     ]

@@ -195,6 +195,17 @@ def test_tools_say_whether_they_report_tokens():
     ]
 
 
+NO_REVERTS = pl.DataFrame(
+    schema={
+        "repo": pl.String,
+        "number": pl.Int64,
+        "reverted_number": pl.Int64,
+        "merged_at": pl.Datetime("us", "UTC"),
+        "reverted_merged_at": pl.Datetime("us", "UTC"),
+    }
+)
+
+
 def test_merged_pull_requests_only_by_people_in_scope():
     result = run_model(
         "fct_merged_pull_requests",
@@ -202,6 +213,7 @@ def test_merged_pull_requests_only_by_people_in_scope():
         int_pull_requests_resolved=PRS,
         int_person_weeks_scoped=SCOPED,
         int_people_keyed=KEYED,
+        int_pull_request_reverts_matched=NO_REVERTS,
     )
     assert rows(result, "number", "person_key", "week") == [(1, "k1", W1), (2, "k1", W1), (3, "k2", W2)]
 

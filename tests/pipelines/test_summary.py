@@ -229,3 +229,39 @@ def test_pooled_elasticity_matches_poisson_irls_with_person_clusters(org, summar
     low, high = summary["elasticity_ci95"]
     assert low == pytest.approx(beta[1] - 1.96 * se[1], rel=1e-4)
     assert high == pytest.approx(beta[1] + 1.96 * se[1], rel=1e-4)
+
+
+def test_within_elasticity_matches_poisson_with_person_and_week_dummies(org, summary):
+    weeks = expected_person_weeks(org)
+    sample = [(p, w, c["tokens"], c["merged"]) for (p, w), c in sorted(weeks.items()) if c["tokens"] > 0]
+    shipped = {p for p, _, _, m in sample if m > 0}
+    sample = [
+        s for s in sample if s[0] in shipped
+    ]  # people who never ship drop out of a fixed-effects Poisson
+    people = sorted({s[0] for s in sample})
+    weeks_seen = sorted({s[1] for s in sample})
+    x = np.column_stack(
+        [np.log([s[2] for s in sample])]
+        + [[1.0 if s[0] == p else 0.0 for s in sample] for p in people]
+        + [[1.0 if s[1] == w else 0.0 for s in sample] for w in weeks_seen[1:]]
+    )
+    y = np.array([s[3] for s in sample], dtype=float)
+    beta = np.zeros(x.shape[1])
+    beta[1:] = np.log(y.mean())
+    for _ in range(200):  # Newton-Raphson on the Poisson log-likelihood
+        mu = np.exp(x @ beta)
+        step = np.linalg.lstsq(x.T @ (x * mu[:, None]), x.T @ (y - mu), rcond=None)[0]
+        beta += step
+        if np.abs(step).max() < 1e-12:
+            break
+    assert summary["elasticity_within"] == pytest.approx(beta[0], rel=1e-5)
+    low, high = summary["elasticity_within_ci95"]
+    assert low < beta[0] < high
+
+
+def test_summary_reports_the_review_headline_figures_with_intervals(summary):
+    for key in ("adoption_effect_pct", "revert_rate", "tokenmaxxing_spend_share"):
+        assert key in summary and f"{key}_ci95" in summary
+    assert summary["revert_rate"] is None or 0 <= summary["revert_rate"] <= 1
+    share = summary["tokenmaxxing_spend_share"]
+    assert share is None or 0 <= share <= 1
