@@ -8,7 +8,7 @@ import math
 import polars as pl
 import streamlit as st
 
-from dashboard import data, layout
+from dashboard import charts, data, layout
 from pipelines.metrics.estimates import Estimate
 
 viewer, filters = layout.begin(
@@ -64,6 +64,7 @@ with right:
     st.markdown(f"Pooled elasticity: {interval(el.pooled)}")
     explain(el.pooled)
 st.info(el.why_they_differ, icon=":material/compare_arrows:")
+st.plotly_chart(charts.analytics.elasticity_comparison(el.pooled, el.within, el.within_effort), **layout.PLOTLY)
 
 # -- adoption event study ----------------------------------------------------------------------
 st.subheader("Adoption event study")
@@ -73,7 +74,9 @@ st.markdown(
     f"{es.adopters:,} adopters, {es.controls:,} people who never adopt in the data."
 )
 explain(es.average)
-show(es.effects)
+st.plotly_chart(charts.analytics.event_study(es.effects, es.average), **layout.PLOTLY)
+with st.expander("Effects by week since adoption"):
+    show(es.effects)
 
 # -- honest cohorts ------------------------------------------------------------------------------
 st.subheader("Honest cohorts: deciles from a prior window, outcomes from a later one")
@@ -92,6 +95,9 @@ if cu.best is None:
     st.info(f"Too few AI users in this view to fit the curves ({fewer} people, or too little spread).")
 else:
     st.markdown(f"Best fit by AIC: **{cu.best}** (a difference under 2 is no real preference).")
+    curve, marginal = st.columns(2, gap="medium")
+    curve.plotly_chart(charts.analytics.diminishing_returns(cu.points, cu.fits, cu.marginal), **layout.PLOTLY)
+    marginal.plotly_chart(charts.analytics.marginal_cost(cu.marginal, review.marginal_cost_within), **layout.PLOTLY)
     show(cu.fits)
     st.markdown("Marginal cost of one more merged PR at each decile (from the best curve):")
     show(cu.marginal)
@@ -106,8 +112,10 @@ st.caption(f"Method: {review.costs.method}")
 st.caption(f"Caveat: {review.costs.caveat}")
 by_decile, by_team = st.tabs(["by usage decile", "by team"])
 with by_decile:
+    st.plotly_chart(charts.analytics.cost_per_outcome(review.costs.by_decile, "decile"), **layout.PLOTLY)
     show(review.costs.by_decile)
 with by_team:
+    st.plotly_chart(charts.analytics.cost_per_outcome(review.costs.by_team, "team"), **layout.PLOTLY)
     show(review.costs.by_team)
 
 # -- quality guardrails ----------------------------------------------------------------------
@@ -117,6 +125,7 @@ st.caption(f"Caveat: {review.guardrails.caveat}")
 show(review.guardrails.overall)
 g_decile, g_team = st.tabs(["by usage decile", "by team"])
 with g_decile:
+    st.plotly_chart(charts.analytics.guardrails(review.guardrails.by_decile, "decile"), **layout.PLOTLY)
     show(review.guardrails.by_decile)
 with g_team:
     show(review.guardrails.by_team)
@@ -127,6 +136,7 @@ tm = review.tokenmaxxing
 st.markdown(f"Share of all spend in view that is flagged: {interval(tm.share, '', 3)}")
 st.caption(f"Method: {tm.method}")
 st.caption(f"Caveat: {tm.caveat}")
+st.plotly_chart(charts.analytics.flagged_spend(tm.by_team), **layout.PLOTLY)
 show(tm.by_team)
 flagged = tm.people.filter(pl.col("flagged")) if tm.people.height else tm.people
 if flagged.height:

@@ -18,6 +18,7 @@ PAGES = {
     "Overview": "dashboard/pages/overview.py",
     "Efficiency": "dashboard/pages/efficiency.py",
     "Teams": "dashboard/pages/teams.py",
+    "Methods": "dashboard/pages/methods.py",
 }
 
 
@@ -246,3 +247,14 @@ def test_a_bad_setting_is_named_not_a_traceback(
     at = signed_in().run()
     assert not at.exception
     assert "TOKENYIELD_ADOPTION_TARGET" in at.error[0].value
+
+
+def test_methods_puts_our_estimates_beside_the_published_references(app: AppTest) -> None:
+    at = _open(app, "Methods")
+    text = " ".join(m.value for m in [*at.markdown, *at.caption, *at.info])
+    assert "Within-person elasticity: **" in text and "Pooled elasticity: **" in text
+    assert "95% interval" in text and text.count("Method:") >= 5
+    assert "Best fit by AIC" in text
+    studies = next(df.value for df in at.dataframe if df.value.columns[0] == "study")
+    assert list(studies["study"]) == ["Jellyfish 2026", "Microsoft 2026", "Cui et al. 2026", "METR 2025", "DORA 2024"]
+    assert not any(word in text.lower() for word in (" causes ", " drives ", " leads to "))
