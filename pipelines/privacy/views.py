@@ -347,3 +347,18 @@ def analytics(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) 
         guardrails=tables(review.guardrails),
         tokenmaxxing=replace(tables(review.tokenmaxxing), people=visible.sort("person_key")),
     )
+
+
+def elasticities(
+    con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters
+) -> analytics_review.Elasticities:
+    """Only the pooled and within-person elasticities (what the Efficiency page shows), for a viewer."""
+    view = check_selection(con, viewer, filters)
+    fitted = analytics_review.elasticities(analytics_review.panel(con, view))
+    k = viewer.k
+    return replace(
+        fitted,
+        pooled=_estimate(fitted.pooled, k),
+        within=_estimate(fitted.within, k),
+        within_effort=_estimate(fitted.within_effort, k),
+    )
