@@ -13,6 +13,7 @@ if viewer.sees_aggregates:
         st.Page("dashboard/pages/efficiency.py", title="Efficiency", icon=":material/stacked_line_chart:"),
         st.Page("dashboard/pages/teams.py", title="Teams", icon=":material/groups:"),
         st.Page("dashboard/pages/methods.py", title="Methods", icon=":material/science:"),
+        st.Page("dashboard/pages/report.py", title="Review pack", icon=":material/slideshow:"),
     ]
 if viewer.person_key:
     pages.append(

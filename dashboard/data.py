@@ -23,7 +23,7 @@ import streamlit as st
 
 from pipelines.db import run
 from pipelines.metrics import data_quality, queries
-from pipelines.metrics.analytics import Review
+from pipelines.metrics.analytics import Elasticities, Review
 from pipelines.metrics.filters import Filters
 from pipelines.privacy import audit, views
 from pipelines.privacy import viewer as viewers
@@ -226,6 +226,17 @@ def analytics(who: Viewer, filters: Filters) -> Review:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
+def _elasticities(warehouse: Warehouse, who: Viewer, filters: Filters) -> Elasticities:
+    with _cursor(warehouse) as cursor:
+        return views.elasticities(cursor, who, filters)
+
+
+def elasticities(who: Viewer, filters: Filters) -> Elasticities:
+    """The pooled and within-person elasticities alone (cheaper than every analytic)."""
+    return _elasticities(current(), who, filters)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
 def _names(warehouse: Warehouse, who: Viewer, keys: tuple[str, ...]) -> dict[str, str]:
     with _cursor(warehouse) as cursor:
         return {key: views.person_name(cursor, who, key) for key in keys}
@@ -392,3 +403,37 @@ def quarantine_csv(who: Viewer, tables: tuple[str, ...], reasons: tuple[str, ...
     """Every quarantined row of the chosen tables and reasons, as CSV (admins only)."""
     _admin(who)
     return _quarantine_csv(current(), tables, reasons)
+
+
+# ---- the leadership review pack (pipelines/report/review.py), for the viewer's view ----
+
+PACK_TYPES = {  # suffix -> MIME type of the download
+    ".pdf": "application/pdf",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".html": "text/html",
+}
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _pack_bytes(warehouse: Warehouse, who: Viewer, filters: Filters, suffix: str) -> bytes:
+    import tempfile
+
+    from pipelines.report import review, write
+
+    with _cursor(warehouse) as cursor:
+        pack = review.pack_for(cursor, who, filters)
+    with tempfile.TemporaryDirectory(prefix="tokenyield-pack-") as folder:
+        return write(pack, Path(folder) / f"review{suffix}").read_bytes()
+
+
+def pack_bytes(who: Viewer, filters: Filters, suffix: str) -> bytes:
+    """The review pack as .pdf, .pptx or .html bytes, with the viewer's privacy rules; audited."""
+    if suffix not in PACK_TYPES:
+        raise ValueError(f"a review pack is .pdf, .pptx or .html, not {suffix!r}")
+    if not who.sees_aggregates:
+        raise viewers.AccessDenied("The review pack needs a manager, leader, analyst or admin role.")
+    made = _pack_bytes(current(), who, filters, suffix)
+    audit.record(
+        settings().audit_path, [audit.Entry(who.email, who.role, "export: review pack", detail=suffix)]
+    )
+    return made

@@ -6,7 +6,7 @@ import math
 
 import streamlit as st
 
-from dashboard import charts, data, layout
+from dashboard import charts, data, exports, layout
 from pipelines.metrics.estimates import ELASTICITY_CAVEAT
 
 viewer, filters = layout.begin(
@@ -20,14 +20,16 @@ st.markdown(f"#### {eff.sentence}")
 st.caption(f"Method: {top.token_multiple.method}")
 
 curve, density = st.columns(2, gap="medium")
-curve.plotly_chart(
-    charts.efficiency_curve(eff.deciles, top.token_multiple.ci95, top.output_multiple.ci95), **layout.PLOTLY
+exports.chart(
+    charts.efficiency_curve(eff.deciles, top.token_multiple.ci95, top.output_multiple.ci95),
+    "efficiency-curve",
+    curve,
 )
 curve.caption(
     "Each point is a decile's median over the median AI user. Points under the dotted line: "
     "output rises more slowly than tokens. The diamond's bars are the bootstrap 95% intervals."
 )
-density.plotly_chart(charts.usage_output_density(eff.density, eff.k), **layout.PLOTLY)
+exports.chart(charts.usage_output_density(eff.density, eff.k), "usage-output-density", density)
 density.caption(
     "Each cell counts AI users by their mean weekly tokens and merged PRs over their weeks in view. "
     f"No person is plotted or listed; grey cells hold fewer than {eff.k} people, and the axes stop at "
@@ -35,7 +37,7 @@ density.caption(
 )
 
 st.subheader("Elasticity of merged PRs to tokens: within-person beside pooled")
-elasticities = data.analytics(viewer, filters).elasticities
+elasticities = data.elasticities(viewer, filters)
 
 
 def elasticity_panel(column, label: str, estimate, people_word: str) -> None:
@@ -85,3 +87,4 @@ st.caption(
     "Deciles are groups of AI users with equal counts; medians are of per-person weekly means. "
     "Cost per merged PR is the decile's AI spend over its merged PRs."
 )
+exports.table(eff.deciles, "efficiency-deciles", viewer.k)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, data, layout
+from dashboard import charts, data, exports, layout
 from dashboard.filters import week_label
 
 viewer, filters = layout.begin(
@@ -62,10 +62,11 @@ with note:
     layout.not_in_figures(viewer, key.unpriced_tokens)
 
 left, right = st.columns(2, gap="medium")
-left.plotly_chart(charts.active_rate(weekly, target), **layout.PLOTLY)
-right.plotly_chart(charts.tokens_and_spend(weekly), **layout.PLOTLY)
-left.plotly_chart(charts.merged_prs_per_engineer_week(weekly), **layout.PLOTLY)
-right.plotly_chart(charts.cost_per_merged_pr(weekly), **layout.PLOTLY)
+exports.chart(charts.active_rate(weekly, target), "weekly-active-rate", left)
+exports.chart(charts.tokens_and_spend(weekly), "tokens-and-spend", right)
+exports.chart(charts.merged_prs_per_engineer_week(weekly), "merged-prs-per-engineer-week", left)
+exports.chart(charts.cost_per_merged_pr(weekly), "cost-per-merged-pr", right)
+exports.table(weekly, "weekly", viewer.k, left)
 right.caption(
     f"Trend: AI spend over merged PRs of the last {data.TREND_WEEKS} weeks (a ratio of sums). "
     "Weeks with no merged PR have no weekly point."

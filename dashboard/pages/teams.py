@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, layout
+from dashboard import charts, data, exports, layout
 
 viewer, filters = layout.begin("Teams", "The Overview figures for each team, teams in name order.")
 target = data.adoption_target()
@@ -16,7 +16,7 @@ shown = table.with_columns(
     .otherwise(pl.col("people").cast(pl.String))
 )
 
-st.plotly_chart(charts.team_figures(table, target), **layout.PLOTLY)
+exports.chart(charts.team_figures(table, target), "teams-side-by-side")
 st.dataframe(
     shown.drop("suppressed"),
     hide_index=True,
@@ -41,4 +41,5 @@ st.caption(
     f"A team under {viewer.k} people shows no figures; so that no one can subtract it from the total, "
     "the next smallest team is then blanked too."
 )
-st.plotly_chart(charts.team_active_rates(data.team_weekly(viewer, filters), target), **layout.PLOTLY)
+exports.table(table, "teams", viewer.k)
+exports.chart(charts.team_active_rates(data.team_weekly(viewer, filters), target), "team-active-rates")
