@@ -235,7 +235,12 @@ def figures_for(d: Inputs) -> ReviewFigures:
         elasticity_ci=within.ci95,
         pooled_elasticity=pooled.value,
         # the analytics report means (ratios of sums), not medians: the median fields stay empty
-        guardrails=Guardrails(revert_rate=row.get("revert_rate"), bug_ticket_share=row.get("bug_share")),
+        guardrails=Guardrails(
+            revert_rate=row.get("revert_rate"),
+            mean_pr_lines=row.get("lines_per_pr"),
+            mean_hours_to_merge=row.get("hours_to_merge"),
+            bug_ticket_share=row.get("bug_share"),
+        ),
         tokenmaxxing_spend_share=a.tokenmaxxing.share.value,
     )
 

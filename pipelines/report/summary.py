@@ -17,8 +17,8 @@ class Guardrails:
     """Quality signals that should not get worse as AI use grows; None when not measured."""
 
     revert_rate: float | None = None  # share of merged PRs later reverted
-    median_pr_lines: float | None = None  # lines added + deleted
-    median_hours_to_merge: float | None = None
+    mean_pr_lines: float | None = None  # lines added + deleted
+    mean_hours_to_merge: float | None = None
     bug_ticket_share: float | None = None  # share of closed tickets that are bugs
 
 
@@ -158,11 +158,11 @@ def _within_person(fig: ReviewFigures) -> str:
 def _guardrails(g: Guardrails) -> str:
     parts = {
         "revert rate": pct(g.revert_rate, 1) if g.revert_rate is not None else None,
-        "median PR size": f"{g.median_pr_lines:,.0f} changed lines"
-        if g.median_pr_lines is not None
+        "average PR size": f"{g.mean_pr_lines:,.0f} changed lines"
+        if g.mean_pr_lines is not None
         else None,
-        "median time from open to merge": hours(g.median_hours_to_merge)
-        if g.median_hours_to_merge is not None
+        "average time from open to merge": hours(g.mean_hours_to_merge)
+        if g.mean_hours_to_merge is not None
         else None,
         "bug tickets": f"{pct(g.bug_ticket_share)} of closed tickets"
         if g.bug_ticket_share is not None

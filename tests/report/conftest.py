@@ -109,7 +109,7 @@ def review_figures() -> ReviewFigures:
         elasticity=0.12,
         elasticity_ci=(0.05, 0.19),
         pooled_elasticity=0.31,
-        guardrails=Guardrails(revert_rate=0.021, median_pr_lines=118, median_hours_to_merge=19.5),
+        guardrails=Guardrails(revert_rate=0.021, mean_pr_lines=118, mean_hours_to_merge=19.5),
         tokenmaxxing_spend_share=0.034,
     )
 

@@ -105,7 +105,7 @@ def test_missing_inputs_say_not_available_instead_of_vanishing() -> None:
 
 def test_one_missing_guardrail_is_named() -> None:
     line = topic(review_figures(), GUARDRAILS)
-    assert "revert rate 2.1%" in line and "median PR size 118 changed lines" in line
+    assert "revert rate 2.1%" in line and "average PR size 118 changed lines" in line
     assert "bug tickets not available" in line
 
 

@@ -16,6 +16,7 @@ import polars as pl
 import pyfixest as pf
 
 from pipelines.metrics import estimates
+from pipelines.metrics.analytics import _quiet_pyfixest  # noqa: F401  (undoes pyfixest's logging.basicConfig)
 from pipelines.metrics.estimates import Estimate
 
 MIN_TEAMS_TO_CLUSTER_BY_TEAM = 20  # fewer clusters than this give unreliable cluster-robust errors
