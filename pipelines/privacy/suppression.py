@@ -26,11 +26,11 @@ def fewer_than(k: int) -> str:
 
 def cells(frame: pl.DataFrame, k: int, keep: Sequence[str], people: str = "people") -> pl.DataFrame:
     """Null every column but `keep` in rows with fewer than k people (people itself included)."""
-    small = pl.col(people) < k
+    small = pl.col(people).fill_null(0) < k  # an unknown head count is treated as small
     values = [c for c in frame.columns if c not in keep]
     return frame.with_columns(
         *[pl.when(small).then(None).otherwise(pl.col(c)).alias(c) for c in values],
-        suppressed=small.fill_null(True),
+        suppressed=small,
     )
 
 

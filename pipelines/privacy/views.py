@@ -58,6 +58,15 @@ def check_selection(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Fil
     in_scope = _people(con, whole)
     if in_scope < k:
         raise Withheld(f"Fewer than {k} people are in your scope for this period, so no figure can be shown.")
+    if view.within and viewer.visible_people():
+        # people in the org the viewer does not see one by one (person_keys are hex: safe to inline)
+        seen = ", ".join(f"'{key}'" for key in viewer.visible_people())
+        deeper = _people(con, whole, f"count(distinct person_key) filter (where person_key not in ({seen}))")
+        if 0 < deeper < k:
+            raise Withheld(
+                f"Fewer than {k} people in your org sit below your direct reports: its totals minus the "
+                "people you see one by one would reveal them, so only My data and My team are shown."
+            )
     if view.teams:
         selected = _people(con, replace(whole, teams=view.teams))
         if not suppression.selection_allowed(selected, in_scope, k):
@@ -98,33 +107,156 @@ def teams(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> list[str]:
     return [r[0] for r in rows]
 
 
+USAGE = ("tokens", "cost_usd", "unpriced_tokens", "cost_per_merged_pr")
+
+
+def _complements(
+    con: duckdb.DuckDBPyConnection, view: Filters, by: str, k: int, visible: tuple[str, ...] = ()
+) -> pl.DataFrame:
+    """Per `by` (week or team): could another allowed view be subtracted from this one to leave
+    fewer than k people, or fewer than k users of some tools? Returns `by`, hide_all, hide_usage.
+
+    The views compared with this one: the whole organization; the whole of the teams this view
+    touches (what a leader sees of them); a manager's own org without the filters; the people
+    the viewer sees one by one (themself, direct reports), whose rows subtract from any total;
+    and, with a tool filter, the same people's use of the other tools."""
+    population, params = replace(view, tools=()).person_week_sql()
+    period = replace(Filters(), start=view.start, end=view.end)
+    universe, u_params = period.person_week_sql()
+    marks = ", ".join("?" for _ in view.tools)
+    chosen = f"tool in ({marks})" if view.tools else "true"
+    other = f"tool not in ({marks})" if view.tools else "false"
+    org = "false"
+    org_params: list[object] = []
+    if view.within:
+        from pipelines.metrics.filters import ORG_BELOW
+
+        org = f"u.person_key in ({ORG_BELOW})"
+        org_params = [view.within]
+    distinct = "count(distinct person_key)"
+    seen = f"u.person_key in ({', '.join('?' for _ in visible)})" if visible else "false"
+    counts = ", ".join(
+        f"{distinct} filter (where {where}) as {name}"
+        for name, where in {
+            "c1_people": "not in_view",
+            "c1_chosen": "not in_view and chosen",
+            "c1_other": "not in_view and other",
+            "c2_people": "not in_view and in_view_teams",
+            "c2_chosen": "not in_view and in_view_teams and chosen",
+            "c2_other": "not in_view and in_view_teams and other",
+            "c3_people": "not in_view and in_org",
+            "c3_chosen": "not in_view and in_org and chosen",
+            "c3_other": "not in_view and in_org and other",
+            "v_other": "in_view and other",
+            "c4_people": "in_view and not seen",
+            "c4_chosen": "in_view and not seen and chosen",
+        }.items()
+    )
+    table = frame(
+        con,
+        f"""with
+        universe as ({universe}),
+        shown as (select distinct person_key, week from ({population})),
+        view_teams as (select distinct team from ({population})),
+        uses as (
+            select person_key, week, bool_or({chosen}) as chosen, bool_or({other}) as other
+            from fct_person_week_tools where ai_rows > 0 group by all
+        ),
+        cells as (
+            select u.person_key, u.team, u.week,
+                   s.person_key is not null as in_view,
+                   u.team in (select team from view_teams) as in_view_teams,
+                   {org} as in_org,
+                   {seen} as seen,
+                   coalesce(x.chosen, false) as chosen, coalesce(x.other, false) as other
+            from universe u
+            left join shown s on s.person_key = u.person_key and s.week = u.week
+            left join uses x on x.person_key = u.person_key and x.week = u.week
+        )
+        select {by}, {counts} from cells group by all""",
+        [*u_params, *params, *params, *view.tools, *view.tools, *org_params, *visible],
+    )
+
+    def small(column: str) -> pl.Expr:
+        return (pl.col(column) > 0) & (pl.col(column) < k)
+
+    hide_all = small("c1_people") | small("c2_people") | small("c3_people")
+    hide_usage = small("c1_chosen") | small("c2_chosen") | small("c3_chosen")
+    if visible:
+        hide_all = hide_all | small("c4_people")
+        hide_usage = hide_usage | small("c4_chosen")
+    if view.tools:
+        hide_usage = hide_usage | small("c1_other") | small("c2_other") | small("c3_other") | small("v_other")
+    return table.select(by, hide_all=hide_all, hide_usage=hide_usage | hide_all)
+
+
 def weekly(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) -> pl.DataFrame:
-    """queries.weekly() for the viewer: weeks under k people, or under k AI users, read as suppressed."""
+    """queries.weekly() for the viewer. A week is blanked when it holds fewer than k people, and
+    its usage (tokens, spend) when fewer than k AI users make it; so is any week another allowed
+    view could be subtracted from to leave fewer than k people or AI users (_complements)."""
     view = check_selection(con, viewer, filters)
     frame_ = queries.weekly(con, view)
     if frame_.is_empty():
         return frame_.with_columns(suppressed=pl.lit(False))
     k = viewer.k
-    small = pl.col("people_in_scope") < k
-    few_users = (pl.col("ai_users") > 0) & (pl.col("ai_users") < k)
-    usage = ("tokens", "cost_usd", "unpriced_tokens", "cost_per_merged_pr")
-    return frame_.with_columns(
-        *[
-            pl.when(small).then(None).otherwise(pl.col(c)).alias(c)
-            for c in frame_.columns
-            if c not in WEEK_KEEP
-        ],
-    ).with_columns(
-        *[pl.when(few_users).then(None).otherwise(pl.col(c)).alias(c) for c in usage],
-        suppressed=small | few_users,
+    frame_ = frame_.join(
+        _complements(con, view, "week", k, viewer.visible_people()), on="week", how="left"
+    ).with_columns(pl.col("hide_all", "hide_usage").fill_null(False))
+    small = (pl.col("people_in_scope") < k) | pl.col("hide_all")
+    few_users = (pl.col("ai_users") > 0) & (pl.col("ai_users") < k) | pl.col("hide_usage")
+    return (
+        frame_.with_columns(
+            *[
+                pl.when(small).then(None).otherwise(pl.col(c)).alias(c)
+                for c in frame_.columns
+                if c not in (*WEEK_KEEP, "hide_all", "hide_usage")
+            ],
+        )
+        .with_columns(
+            *[pl.when(few_users).then(None).otherwise(pl.col(c)).alias(c) for c in USAGE],
+            suppressed=small | few_users,
+        )
+        .drop("hide_all", "hide_usage")
     )
 
 
 def teams_table(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) -> pl.DataFrame:
-    """One row per team in view; teams under k people suppressed, complementary suppression."""
+    """One row per team in view. A team under k people is suppressed, and its usage when fewer
+    than k AI users make it; so is a row another allowed view could be subtracted from to leave
+    fewer than k people (_complements); then complementary suppression on people and on AI users,
+    so the rows never subtract from the total to reveal a group under k."""
     view = check_selection(con, viewer, filters)
+    k = viewer.k
     table = queries.teams_table(con, view).sort("team")
-    return suppression.complementary(table, viewer.k, TEAM_KEEP)
+    if table.is_empty():
+        return suppression.cells(table, k, TEAM_KEEP)
+    sql, params = view.person_week_sql()
+    users = frame(
+        con,
+        f"with pw as ({sql}) select team, count(distinct person_key) filter (where ai_rows > 0) as ai_users "
+        "from pw group by team",
+        params,
+    )
+    table = (
+        table.join(users, on="team", how="left")
+        .join(_complements(con, view, "team", k, viewer.visible_people()), on="team", how="left")
+        .with_columns(pl.col("hide_all", "hide_usage").fill_null(False))
+        .with_columns(
+            people=pl.when(pl.col("hide_all")).then(0).otherwise(pl.col("people")),
+            ai_users=pl.when(pl.col("hide_usage") | pl.col("hide_all")).then(1).otherwise(pl.col("ai_users")),
+        )
+        .drop("hide_all", "hide_usage")
+    )
+    # usage first: rows whose AI users are under k (and their complements) lose tokens and spend
+    keep_for_usage = tuple(c for c in table.columns if c not in USAGE)
+    usage_checked = suppression.complementary(
+        table.with_columns(ai_users=pl.when(pl.col("ai_users") == 0).then(k).otherwise(pl.col("ai_users"))),
+        k,
+        keep_for_usage,
+        people="ai_users",
+    ).drop("suppressed")
+    people_checked = suppression.complementary(usage_checked, k, TEAM_KEEP)
+    return people_checked.drop("ai_users")
 
 
 def team_weekly(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) -> pl.DataFrame:
@@ -162,8 +294,9 @@ def efficiency(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters)
     deciles, top, sentence = eff.deciles, eff.top, eff.sentence
     if deciles.height and int(deciles["people"].min()) < k:
         # deciles are (almost) equal in size: one under k means every one is; nothing is shown
-        deciles = suppression.cells(deciles, k, ("decile", "people")).with_columns(
-            suppressed=pl.lit(True), people=pl.lit(None, pl.UInt32)
+        deciles = deciles.with_columns(
+            *[pl.lit(None, deciles[c].dtype).alias(c) for c in deciles.columns if c != "decile"],
+            suppressed=pl.lit(True),
         )
         empty = headline.estimates.Estimate(None, None, 0, 0, top.token_multiple.method)
         top = headline.estimates.TopDecile(empty, empty)

@@ -39,11 +39,6 @@ def test_cells_nulls_every_figure_of_a_small_group_and_keeps_its_label():
     assert out.rows() == [("t0", None, None, True), ("t1", 5, 5_000, False), ("t2", 12, 12_000, False)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="suppression.py:29-32: a null head count makes `small` null, so pl.when(small) keeps the "
-    "figures while `suppressed` reads true (fill_null(True) is applied to the flag only)",
-)
 def test_cells_treats_an_unknown_head_count_as_small():
     frame = pl.DataFrame(
         {"team": ["a"], "people": [None], "tokens": [7]}, schema_overrides={"people": pl.Int64}
