@@ -11,25 +11,43 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
 
 from pipelines import __version__
 from pipelines.db import one, run
-from pipelines.incremental import Plan, fingerprint, reread_files, write_stage_tables
+from pipelines.engines import FIRST_STAGE, FIRST_STAGE_MODELS, EngineError, run_first_stage
+from pipelines.incremental import (
+    Plan,
+    fingerprint,
+    input_stamps,
+    reread_files,
+    reusable_models,
+    unchanged_tables,
+    write_input_stamps,
+    write_stage_tables,
+)
 from pipelines.incremental import plan as make_plan
-from pipelines.inputs import CONTRACT, InputError, TableFiles, create_raw_views, find_tables
+from pipelines.inputs import (
+    CONTRACT,
+    InputError,
+    TableFiles,
+    create_raw_views,
+    find_tables,
+    in_window,
+    with_files,
+)
 from pipelines.models import Model, load_models, run_model
-from pipelines.privacy import pseudonyms
+from pipelines.privacy import access, pseudonyms
 from pipelines.quality.gate import run_gate, write_results
 from pipelines.settings import BUILTIN_PRICES, Settings
 
+# user-day matched to people and priced: an incremental build recomputes only the new days of it
+PERSON_DAY = "int_ai_usage_resolved_to_person_day"
 # The first stage reads per-request rows and sums them to user-day; everything after it reads
-# only its output. This boundary is where a distributed engine can take over.
-FIRST_STAGE = "int_ai_usage_aggregated_to_user_day"
-
+# only its output. It runs on an engine (pipelines/engines/): DuckDB here, or Spark.
 # how many input rows each table kept, by the model that keeps them
 LOADED_SQL = {
     "people": "select count(*) from int_people_deduplicated",
@@ -38,6 +56,11 @@ LOADED_SQL = {
     "ai_activity": "select count(*) from int_ai_activity_deduplicated",
     "pull_requests": "select count(*) from int_pull_requests_resolved",
     "tickets": "select count(*) from int_tickets_resolved",
+}
+# ai_usage's valid rows as the first stage's engine counted them, in the files it read this time
+VALID_SQL = {
+    "ai_usage": "select coalesce(sum(rows_read - rows_rejected), 0) from stage_file_days "
+    "where source_file in (select source_file from usage_files_read)"
 }
 
 
@@ -75,9 +98,18 @@ def connect_for_build(path: Path | str, settings: Settings) -> duckdb.DuckDBPyCo
 
 
 def build(
-    settings: Settings, progress: Callable[[str], None] | None = None, incremental: bool = True
+    settings: Settings,
+    progress: Callable[[str], None] | None = None,
+    incremental: bool = True,
+    engine: str = "duckdb",
+    since: date | None = None,
+    until: date | None = None,
 ) -> BuildResult:
-    """Build the warehouse; reuse the previous first stage when only new ai_usage files arrived."""
+    """Build the warehouse; reuse the previous first stage when only new ai_usage files arrived.
+
+    `engine` runs the first stage (per-request rows -> user-day): "duckdb" or "spark". `since` and
+    `until` keep only the ai_usage partitions (`date=YYYY-MM-DD` in the path) in that window: the
+    others are never opened."""
     started = time.perf_counter()
     target = settings.warehouse_path
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -86,19 +118,40 @@ def build(
     con = None
     try:
         tables = find_tables(settings.input_dir)
+        tables["ai_usage"] = in_window(tables["ai_usage"], since, until)
+        if not tables["ai_usage"].files:
+            raise BuildError(f"no ai_usage partition between {since or 'the start'} and {until or 'the end'}")
         plan = make_plan(target, tables["ai_usage"], settings)
         if not incremental:
             plan = Plan(False, "a full build was asked for", plan.stamps)
         con = connect_for_build(staging_file, settings)
         run(con, f"set temp_directory = '{staging_file}.tmp'")
         load_config(con, settings)
-        new_days, reread = _stage_inputs(con, tables, plan, target)
+        copied, unread, unchanged = set(), set(), set()
+        if plan.incremental:
+            run(con, f"attach '{target}' as prev (read_only)")
+        stamps = input_stamps(con if plan.incremental else None, tables)
+        if plan.incremental:
+            unchanged = unchanged_tables(con, stamps)
+            copied, unread = reusable_models(load_models(), unchanged)
+        read_now = {name: files for name, files in tables.items() if name not in unread}
+        usage_files, new_days = _stage_inputs(con, read_now, plan, engine)
         for model in load_models():
+            if model.name in FIRST_STAGE_MODELS and model.name != FIRST_STAGE:
+                continue  # run by the engine, as part of the first stage
             if progress:
                 progress(model.name)
             try:
-                if model.name == FIRST_STAGE and plan.incremental:
-                    _run_first_stage_incrementally(con, model, new_days)
+                if model.name in copied:  # its inputs are unchanged since the previous build
+                    run(con, f"create or replace table {model.name} as select * from prev.{model.name}")
+                elif model.name == FIRST_STAGE:
+                    _run_first_stage(con, engine, tables, usage_files, new_days if plan.incremental else None)
+                elif model.name == PERSON_DAY and plan.incremental and {"people", "identities"} <= unchanged:
+                    _run_by_day(con, model, new_days)
+                elif model.layer == "staging" and model.name != "stg_input__ai_usage":
+                    # read each small table's files once: its models, the quarantine and the row
+                    # accounting all read these verdicts (a temporary table: never published)
+                    run(con, f"create or replace temp table {model.name} as {model.sql}")
                 else:
                     run_model(con, model)
             except duckdb.Error as error:
@@ -110,20 +163,26 @@ def build(
         if plan.incremental:
             run(
                 con,
-                "insert into quarantine select * from prev.quarantine where table_name = 'ai_usage' "
-                "and source_file not in (select unnest(?))",
-                [reread],
+                "insert into quarantine select * from prev.quarantine where (table_name = 'ai_usage' "
+                "and source_file not in (select unnest($files))) or table_name in (select unnest($tables))",
+                {"files": usage_files, "tables": sorted(unread) or [""]},
             )
-        write_stage_tables(con, plan, reread if plan.incremental else None)
+            for table, read, quarantined in run(
+                con,
+                "select table_name, rows_read, rows_quarantined from prev.build_rows "
+                "where table_name in (select unnest(?))",
+                [sorted(unread) or [""]],
+            ):
+                kept[table] = (read, quarantined)
+        write_stage_tables(con, plan, usage_files if plan.incremental else None)
         if plan.incremental:
             kept["ai_usage"] = one(
                 con,
-                "select (select coalesce(sum(rows_read), 0) from stage_files where source_file not in "
-                "(select unnest($files))), (select count(*) from quarantine where table_name = 'ai_usage' "
-                "and source_file not in (select unnest($files)))",
-                {"files": reread},
+                "select coalesce(sum(rows_read), 0), coalesce(sum(rows_rejected), 0) from stage_file_days "
+                "where source_file not in (select unnest($files))",
+                {"files": usage_files},
             )
-        rows = count_rows(con, kept)
+        rows = count_rows(con, kept, _read_sql(con, engine, usage_files))
         if progress:
             progress("validation")
         gate = run_gate(con, settings.token_ceiling)
@@ -133,15 +192,17 @@ def build(
             raise BuildError(
                 f"validation failed: {first.suite}: {first.check} ({first.unexpected} unexpected)"
             )
-        write_build_info(con, settings, rows, gate.seconds, time.perf_counter() - started, plan)
+        write_input_stamps(con, stamps)
+        write_build_info(con, settings, rows, gate.seconds, time.perf_counter() - started, plan, engine)
         _drop_input_views(con)
+        run(con, "drop table if exists usage_rejects")
         if plan.incremental:
             run(con, "detach prev")
         run(con, "checkpoint")
         con.close()
         con = None
         os.replace(staging_file, target)
-    except InputError as error:
+    except (InputError, EngineError) as error:
         raise BuildError(str(error)) from None
     finally:
         if con is not None:
@@ -153,47 +214,90 @@ def build(
 
 
 def _stage_inputs(
-    con: duckdb.DuckDBPyConnection, tables: dict[str, TableFiles], plan: Plan, previous: Path
-) -> tuple[list, list[str]]:
-    """Raw views over the files this build reads: all of them, or for an incremental build the new
-    ai_usage files plus the earlier ones that hold the same days."""
+    con: duckdb.DuckDBPyConnection, tables: dict[str, TableFiles], plan: Plan, engine: str
+) -> tuple[list[str], list]:
+    """Raw views over the files this build reads, and the ai_usage files the first stage reads: all
+    of them, or for an incremental build the new files plus the earlier ones that hold the same
+    days (found by running the first stage on the new files alone). Returns (files, new days)."""
     if not plan.incremental:
-        create_raw_views(con, tables)
-        return [], []
-    run(con, f"attach '{previous}' as prev (read_only)")
-    create_raw_views(con, _with_usage_files(tables, plan.new_files))
-    staging = next(m for m in load_models() if m.name == "stg_input__ai_usage")
-    run_model(con, staging)
+        files = [str(f) for f in tables["ai_usage"].all_files]
+        create_raw_views(con, _usage_for(tables, files, engine))
+        return files, []
+    create_raw_views(con, _usage_for(tables, plan.new_files, engine), only=("ai_usage",))
+    _run_staging(con)
+    run_first_stage(con, engine, plan.new_files)
     new_days = [
         r[0]
         for r in run(
             con,
-            "select distinct (occurred_at at time zone 'UTC')::date "
-            "from stg_input__ai_usage where reject_reason is null",
+            "select distinct usage_date from stage_file_days "
+            "where rows_read > rows_rejected and usage_date is not null",
         )
     ]
     reread = reread_files(con, new_days, plan.new_files)
-    create_raw_views(con, _with_usage_files(tables, reread))
-    return new_days, reread
+    create_raw_views(con, _usage_for(tables, reread, engine))
+    return reread, new_days
 
 
-def _with_usage_files(tables: dict[str, TableFiles], files: list[str]) -> dict[str, TableFiles]:
-    wanted = set(files)
-    subset = {fmt: [f for f in fs if str(f) in wanted] for fmt, fs in tables["ai_usage"].files.items()}
-    subset = {fmt: fs for fmt, fs in subset.items() if fs}
-    others = {name: t for name, t in tables.items() if name != "ai_usage"}
-    return others | ({"ai_usage": TableFiles("ai_usage", subset)} if subset else {})
+def _usage_for(tables: dict[str, TableFiles], files: list[str], engine: str) -> dict[str, TableFiles]:
+    """The tables DuckDB reads: on Spark, DuckDB reads no ai_usage file until it needs the raw
+    values of rejected rows for the quarantine."""
+    return with_files(tables, "ai_usage", files if engine == "duckdb" else [])
 
 
-def _run_first_stage_incrementally(con: duckdb.DuckDBPyConnection, model: Model, new_days: list) -> None:
-    """Copy the previous user-day sums, except the days the new files touch, which are summed again."""
+def _run_staging(con: duckdb.DuckDBPyConnection) -> None:
+    for model in load_models():
+        if model.name == "stg_input__ai_usage":
+            run_model(con, model)
+
+
+def _run_first_stage(
+    con: duckdb.DuckDBPyConnection,
+    engine: str,
+    tables: dict[str, TableFiles],
+    files: list[str],
+    new_days: list | None,
+) -> None:
+    """The first stage on `engine`; an incremental build sums again only the days the new files
+    touch and copies the other days' user-day rows from the previous warehouse."""
+    run_first_stage(con, engine, files, new_days)
     run(
         con,
-        f"create or replace table {model.name} as "
-        f"select * from prev.{model.name} where usage_date not in (select unnest($days)) "
-        f"union all by name select * from ({model.sql}) where usage_date in (select unnest($days))",
-        {"days": new_days},
+        "create or replace temp table usage_files_read as select unnest(?::varchar[]) as source_file",
+        [files],
     )
+    if new_days is not None:
+        run(
+            con,
+            f"insert into {FIRST_STAGE} select * from prev.{FIRST_STAGE} "
+            "where usage_date not in (select unnest(?))",
+            [new_days],
+        )
+    if engine != "duckdb":
+        # DuckDB reads back only the files with rejected rows, for the quarantine's raw values
+        rejected = [r[0] for r in run(con, "select distinct source_file from usage_rejects")]
+        create_raw_views(con, with_files(tables, "ai_usage", rejected), only=("ai_usage",))
+
+
+def _run_by_day(con: duckdb.DuckDBPyConnection, model: Model, days: list) -> None:
+    """A model with one row per day and key, whose inputs other than the first stage are unchanged:
+    the days the new files touch are computed again, the others copied from the previous build."""
+    run(
+        con,
+        f"create or replace table {model.name} as select * from prev.{model.name} "
+        f"where usage_date not in (select unnest($days)) union all by name "
+        f"select * from ({model.sql}) where usage_date in (select unnest($days))",
+        {"days": days},
+    )
+
+
+def _read_sql(con: duckdb.DuckDBPyConnection, engine: str, files: list[str]) -> dict[str, str]:
+    """How many ai_usage rows this build read, counted apart from the engine: DuckDB counts its raw
+    view; for Spark it adds up the row counts in the Parquet files' footers."""
+    if engine == "duckdb" or not files:
+        return {}
+    listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+    return {"ai_usage": f"select coalesce(sum(num_rows), 0) from parquet_file_metadata([{listed}])"}
 
 
 def load_config(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
@@ -217,6 +321,10 @@ def load_config(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
         )
     except duckdb.Error as error:
         raise BuildError(f"{files[-1]}: price table unreadable ({_first_line(error)})") from None
+    try:
+        access.load_into(con, settings)
+    except access.AccessError as error:
+        raise BuildError(str(error)) from None
     run(con, "create or replace table config_bot_logins (login varchar)")
     if settings.bot_logins:
         run(con, "insert into config_bot_logins select unnest(?)", [list(settings.bot_logins)])
@@ -230,10 +338,16 @@ def write_quarantine(con: duckdb.DuckDBPyConnection) -> None:
         "column_name varchar, value varchar, reason varchar)",
     )
     for table, (required, optional) in CONTRACT.items():
+        # ai_usage's verdicts come from the first stage's engine, in the same pass as its sums
+        verdicts = (
+            "usage_rejects"
+            if table == "ai_usage" and _has_table(con, "usage_rejects")
+            else f"stg_input__{table} where reject_reason is not null"
+        )
         run(
             con,
-            f"create or replace temp table rejected as select source_file, source_row, reject_column, reject_reason "
-            f"from stg_input__{table} where reject_reason is not null",
+            "create or replace temp table rejected as select source_file, source_row, reject_column, "
+            f"reject_reason from {verdicts}",
         )
         files = [r[0] for r in run(con, "select distinct source_file from rejected")]
         if not files:
@@ -255,8 +369,14 @@ def write_quarantine(con: duckdb.DuckDBPyConnection) -> None:
     run(con, "drop table if exists rejected")
 
 
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(run(con, "select 1 from duckdb_tables() where table_name = ?", [name]))
+
+
 def count_rows(
-    con: duckdb.DuckDBPyConnection, kept: dict[str, tuple[int, int]] | None = None
+    con: duckdb.DuckDBPyConnection,
+    kept: dict[str, tuple[int, int]] | None = None,
+    read_sql: dict[str, str] | None = None,
 ) -> dict[str, TableRows]:
     """Account for every input row: read = loaded + quarantined + duplicates, per table.
 
@@ -266,8 +386,11 @@ def count_rows(
     rows = {}
     for table in CONTRACT:
         kept_read, kept_quarantined = (kept or {}).get(table, (0, 0))
-        read = one(con, f"select count(*) from raw_{table}")[0] + kept_read
-        valid = one(con, f"select count(*) from stg_input__{table} where reject_reason is null")[0]
+        read = one(con, (read_sql or {}).get(table, f"select count(*) from raw_{table}"))[0] + kept_read
+        valid_sql = VALID_SQL.get(
+            table, f"select count(*) from stg_input__{table} where reject_reason is null"
+        )
+        valid = one(con, valid_sql)[0]
         valid += kept_read - kept_quarantined
         quarantined = one(con, "select count(*) from quarantine where table_name = ?", [table])[0]
         loaded = int(one(con, LOADED_SQL[table])[0])
@@ -299,6 +422,7 @@ def write_build_info(
     validation_seconds: float,
     build_seconds: float,
     plan: Plan,
+    engine: str = "duckdb",
 ) -> None:
     run(
         con,
@@ -306,7 +430,7 @@ def write_build_info(
         "(select min(week) from int_period_weeks_listed) as period_start, "
         "(select max(week) from int_period_weeks_listed) as period_end, "
         "? as validation_seconds, ? as build_seconds_before_publish, ? as incremental, ? as plan_reason, "
-        "? as fingerprint",
+        "? as fingerprint, ? as first_stage_engine",
         [
             datetime.now(UTC),
             str(settings.input_dir.resolve()),
@@ -316,6 +440,7 @@ def write_build_info(
             plan.incremental,
             plan.reason,
             fingerprint(settings),
+            engine,
         ],
     )
 

@@ -6,9 +6,12 @@ Errors a user can fix print one line and exit non-zero; they never show a traceb
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -16,6 +19,13 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from pipelines.settings import SettingsError, settings
+
+if TYPE_CHECKING:
+    import duckdb
+    import polars as pl
+
+    from pipelines.metrics import Filters
+    from pipelines.privacy.viewer import Viewer
 
 app = typer.Typer(
     help="What AI tokens buy: usage joined with engineering output.",
@@ -69,7 +79,9 @@ def demo(
         )
     access_file = write_demo(out_dir)
     rows = ", ".join(f"{table} {count:,}" for table, count in report.rows.items())
-    console.print(f"demo organization written to {out_dir}: {rows}; roles in {access_file.name}", highlight=False)
+    console.print(
+        f"demo organization written to {out_dir}: {rows}; roles in {access_file.name}", highlight=False
+    )
 
 
 @app.command()
@@ -81,17 +93,35 @@ def build(
     full: Annotated[
         bool, typer.Option("--full", help="re-read every file even when only new ones arrived")
     ] = False,
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="engine of the first stage (per-request rows -> user-day): duckdb, or spark "
+            "(PySpark; master from TOKENYIELD_SPARK_MASTER, default local[2]; needs Java 17)"
+        ),
+    ] = "duckdb",
+    since: Annotated[
+        str | None, typer.Option(help="read only ai_usage partitions date=YYYY-MM-DD from this day")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="read only ai_usage partitions date=YYYY-MM-DD up to this day")
+    ] = None,
 ) -> None:
     """Build the warehouse (staging -> intermediate -> marts) and swap it in atomically."""
     from pipelines.build import BuildError
     from pipelines.build import build as run_build
+    from pipelines.engines import ENGINES
     from pipelines.models import load_models
 
+    if engine not in ENGINES:
+        raise fail(f"--engine {engine!r} is not one of {', '.join(ENGINES)}")
+    first_day = _parse_day(since, "--since") if since else None
+    last_day = _parse_day(until, "--until") if until else None
     try:
         config = settings().with_(input_dir=input_dir, warehouse_path=db)
     except SettingsError as error:
         raise fail(str(error)) from None
-    total = len(load_models()) + 1
+    total = len(load_models())
     try:
         with _progress() as bar:
             task = bar.add_task("building", total=total)
@@ -99,6 +129,9 @@ def build(
                 config,
                 progress=lambda step: bar.update(task, advance=1, description=step),
                 incremental=not full,
+                engine=engine,
+                since=first_day,
+                until=last_day,
             )
     except BuildError as error:
         raise fail(str(error)) from None
@@ -107,7 +140,7 @@ def build(
         f"built {result.warehouse_path} in {result.seconds:.1f} s: ai_usage {loaded.read:,} rows read, "
         f"{loaded.loaded:,} loaded, {loaded.quarantined:,} quarantined, {loaded.duplicates:,} duplicates; "
         f"{'incremental' if result.incremental else 'full'} build ({result.plan_reason}); "
-        f"validation {result.validation_seconds:.1f} s",
+        f"first stage on {engine}; validation {result.validation_seconds:.1f} s",
         highlight=False,
     )
 
@@ -145,6 +178,141 @@ def summary(
             table.add_row(key.replace("_", " "), _show(value))
     out.print(table)
     out.print(figures["headline"])
+
+
+AS_HELP = "the viewer's email: their privacy rules apply (demo-leader: the demo's first leader)"
+CHART_FORMATS = ("png", "svg", "html")
+
+
+@app.command("export-charts")
+def export_charts(
+    out_dir: Annotated[Path, typer.Option("--out", help="folder to write charts, tables and index.csv into")],
+    email: Annotated[str, typer.Option("--as", help=AS_HELP)],
+    db: Annotated[Path | None, typer.Option(help="warehouse file")] = None,
+    start: Annotated[str | None, typer.Option("--from", help="first day of the view, YYYY-MM-DD")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="last day of the view, YYYY-MM-DD")] = None,
+    formats: Annotated[
+        str, typer.Option(help="chart formats, comma separated: png, svg, html")
+    ] = "png,svg,html",
+) -> None:
+    """Write every chart (PNG, SVG, interactive HTML) and every table (CSV) the viewer may see."""
+    from pipelines.privacy.audit import Entry, record
+    from pipelines.report import images, review
+    from pipelines.report.tables import table_csv
+
+    chosen = tuple(dict.fromkeys(f.strip().lower() for f in formats.split(",") if f.strip()))
+    unknown = [f for f in chosen if f not in CHART_FORMATS]
+    if unknown or not chosen:
+        raise fail(f"--formats {formats!r}: choose from {', '.join(CHART_FORMATS)}")
+    filters = _view_filters(start, end)
+    with _exports(db) as con:
+        viewer = _resolve(con, email)
+        data = review.inputs(con, viewer, filters)
+        found = review.charts_for(con, viewer, filters, data)
+        tables = review.tables_for(con, viewer, filters, data)
+    written: list[tuple[str, str, str]] = []  # file, kind, title
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for chart in found:
+            stem = images.slug(chart.name)
+            for fmt in chosen:
+                path = out_dir / f"{stem}.{fmt}"
+                if fmt == "png":
+                    path.write_bytes(images.to_png(chart.figure))
+                elif fmt == "svg":
+                    path.write_bytes(images.to_svg(chart.figure))
+                else:
+                    path.write_text(images.to_html(chart.figure), encoding="utf-8")
+                written.append((path.name, f"chart ({fmt})", f"{chart.title}: {chart.takeaway}"))
+                out.print(str(path), highlight=False, soft_wrap=True)
+        for name, frame in tables.items():
+            path = out_dir / f"{images.slug(name)}.csv"
+            path.write_bytes(table_csv(review.for_export(frame, viewer.k)))
+            written.append((path.name, "table (csv)", name))
+            out.print(str(path), highlight=False, soft_wrap=True)
+        index = out_dir / "index.csv"
+        index.write_bytes(table_csv(pl_frame(written, ("file", "kind", "what"))))
+        out.print(str(index), highlight=False, soft_wrap=True)
+    except OSError as error:
+        raise fail(f"cannot write to {out_dir}: {error.strerror or error}") from None
+    record(
+        settings().audit_path,
+        [
+            Entry(
+                viewer.email,
+                viewer.role,
+                "export: charts and tables",
+                detail=f"{len(written)} files to {out_dir}",
+            )
+        ],
+    )
+
+
+@app.command()
+def report(
+    out_file: Annotated[
+        Path, typer.Option("--out", help="the pack to write: FILE.pdf, FILE.pptx or FILE.html")
+    ],
+    email: Annotated[str, typer.Option("--as", help=AS_HELP)],
+    db: Annotated[Path | None, typer.Option(help="warehouse file")] = None,
+    start: Annotated[str | None, typer.Option("--from", help="first day of the view, YYYY-MM-DD")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="last day of the view, YYYY-MM-DD")] = None,
+) -> None:
+    """Write the leadership review pack (summary, one chart per page, methods, coverage)."""
+    from pipelines.privacy.audit import Entry, record
+    from pipelines.report import review, write
+
+    if out_file.suffix.lower() not in (".pdf", ".pptx", ".html"):
+        raise fail(f"--out {out_file}: the pack is written as .pdf, .pptx or .html")
+    filters = _view_filters(start, end)
+    with _exports(db) as con:
+        viewer = _resolve(con, email)
+        pack = review.pack_for(con, viewer, filters)
+    try:
+        path = write(pack, out_file)
+    except OSError as error:
+        raise fail(f"cannot write {out_file}: {error.strerror or error}") from None
+    record(settings().audit_path, [Entry(viewer.email, viewer.role, "export: review pack", detail=str(path))])
+    out.print(str(path), highlight=False, soft_wrap=True)
+
+
+def _view_filters(start: str | None, end: str | None) -> Filters:
+    from pipelines.metrics import Filters
+
+    return Filters(
+        start=_week_of(_parse_day(start, "--from")) if start else None,
+        end=_week_of(_parse_day(end, "--to")) if end else None,
+    )
+
+
+@contextmanager
+def _exports(db: Path | None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The warehouse read-only; what a user can fix (no warehouse, no access, a view under k)
+    ends the command with one line instead of a traceback."""
+    from pipelines.privacy.viewer import AccessDenied
+    from pipelines.warehouse import WarehouseError, open_warehouse
+
+    try:
+        with open_warehouse(db or settings().warehouse_path) as con:
+            yield con
+    except (WarehouseError, SettingsError, AccessDenied) as error:  # views.Withheld is an AccessDenied
+        raise fail(str(error)) from None
+    finally:
+        # pyfixest calls logging.basicConfig(level=INFO) on import; without this the export browser's
+        # INFO lines (kaleido, choreographer) would flood the terminal
+        logging.getLogger().setLevel(logging.WARNING)
+
+
+def _resolve(con: duckdb.DuckDBPyConnection, email: str) -> Viewer:
+    from pipelines.privacy.viewer import resolve
+
+    return resolve(con, email)
+
+
+def pl_frame(rows: list[tuple[str, ...]], columns: tuple[str, ...]) -> pl.DataFrame:
+    import polars as pl
+
+    return pl.DataFrame(rows, schema=list(columns), orient="row")
 
 
 def _show(value: object) -> str:

@@ -1,7 +1,7 @@
 """Incremental builds: when only new ai_usage files have arrived, reuse what the last build staged.
 
-The previous warehouse keeps, per ai_usage file, its content hash and the UTC days it holds
-(stage_files, stage_file_days). A new build may reuse the previous first stage (user-day sums)
+The previous warehouse keeps, per ai_usage file, its content hash and the UTC days it holds with
+their rows read and rejected (stage_files, stage_file_days). A new build may reuse the previous first stage (user-day sums)
 when the models and configuration are unchanged and every file it read is still there unchanged.
 Duplicates can only repeat an event of the same day, so only the days the new files touch are
 summed again, from every file that holds those days; all other days are copied. The result equals
@@ -19,7 +19,7 @@ import duckdb
 from pipelines import __version__, inputs
 from pipelines.db import run
 from pipelines.inputs import TableFiles
-from pipelines.models import load_models
+from pipelines.models import Model, load_models, references
 from pipelines.settings import BUILTIN_PRICES, Settings
 
 CHUNK = 1 << 20
@@ -115,39 +115,141 @@ def reread_files(con: duckdb.DuckDBPyConnection, new_days: list, new_files: list
 
 
 def write_stage_tables(con: duckdb.DuckDBPyConnection, plan: Plan, reread: list[str] | None) -> None:
-    """Record every current ai_usage file: its stamp, rows and days (copied for files not read)."""
+    """Record every current ai_usage file: its stamp and rows read. The first stage has landed
+    stage_file_days (rows read and rejected per file and day) for the files it read; an incremental
+    build copies the other files' records from the previous warehouse."""
     run(
         con,
         "create or replace table stage_files (source_file varchar, size bigint, mtime_ns bigint, "
         "content_hash varchar, rows_read bigint)",
     )
-    run(con, "create or replace table stage_file_days (source_file varchar, usage_date date)")
-    read_now = set(plan.stamps) if reread is None else set(reread)
-    counts = dict(run(con, "select _source_file, count(*) from raw_ai_usage group by all"))
-    for stamp in plan.stamps.values():
-        rows = counts.get(stamp.path, 0) if stamp.path in read_now else None
-        run(
-            con,
-            "insert into stage_files values (?, ?, ?, ?, ?)",
-            [stamp.path, stamp.size, stamp.mtime_ns, stamp.content_hash, rows],
-        )
     run(
         con,
-        "insert into stage_file_days select distinct _source_file, "
-        "(try_cast(occurred_at as timestamptz) at time zone 'UTC')::date from raw_ai_usage "
-        "where try_cast(occurred_at as timestamptz) is not null",
+        "insert into stage_files select unnest($paths), unnest($sizes), unnest($mtimes), unnest($hashes), null",
+        {
+            "paths": [s.path for s in plan.stamps.values()],
+            "sizes": [s.size for s in plan.stamps.values()],
+            "mtimes": [s.mtime_ns for s in plan.stamps.values()],
+            "hashes": [s.content_hash for s in plan.stamps.values()],
+        },
     )
     if reread is not None:
-        kept = [p for p in plan.stamps if p not in read_now]
-        run(
-            con,
-            "update stage_files set rows_read = p.rows_read from prev.stage_files p "
-            "where p.source_file = stage_files.source_file and stage_files.source_file in (select unnest(?))",
-            [kept],
-        )
+        kept = [p for p in plan.stamps if p not in set(reread)]
         run(
             con,
             "insert into stage_file_days select * from prev.stage_file_days where source_file in "
-            "(select unnest(?))",
+            "(select unnest(?::varchar[]))",
             [kept],
         )
+    run(
+        con,
+        "update stage_files set rows_read = coalesce((select sum(d.rows_read) from stage_file_days d "
+        "where d.source_file = stage_files.source_file), 0)",
+    )
+
+
+# Tables an incremental build may leave unread when their files are unchanged: the models they
+# feed are copied from the previous warehouse, with their quarantine rows and row counts. People
+# and identities are always read again: they are small, and the quality gate reads their staging.
+REUSABLE_TABLES = ("pull_requests", "tickets", "ai_activity")
+# a model that calls the pseudonym function is always run again (the key may have changed)
+ALWAYS_RUN = "tokenyield_person_key"
+
+
+def input_stamps(
+    con: duckdb.DuckDBPyConnection | None, tables: dict[str, TableFiles]
+) -> dict[str, list[FileStamp]]:
+    """Stamps of every file of the tables other than ai_usage, reusing the previous warehouse's
+    hashes for files whose size and modification time are unchanged."""
+    known: dict[str, tuple[int, int, str]] = {}
+    if con is not None and run(
+        con, "select 1 from duckdb_tables() where database_name = 'prev' and table_name = 'stage_inputs'"
+    ):
+        known = {
+            r[0]: (r[1], r[2], r[3])
+            for r in run(con, "select source_file, size, mtime_ns, content_hash from prev.stage_inputs")
+        }
+    stamps: dict[str, list[FileStamp]] = {}
+    for table, files in tables.items():
+        if table == "ai_usage":
+            continue
+        stamps[table] = []
+        for path in files.all_files:
+            stat = path.stat()
+            key = str(path)
+            same = key in known and known[key][:2] == (stat.st_size, stat.st_mtime_ns)
+            digest = known[key][2] if same else file_hash(path)
+            stamps[table].append(FileStamp(key, stat.st_size, stat.st_mtime_ns, digest))
+    return stamps
+
+
+def unchanged_tables(con: duckdb.DuckDBPyConnection, stamps: dict[str, list[FileStamp]]) -> set[str]:
+    """The tables other than ai_usage whose files are exactly those the previous build read (a
+    table absent both times is unchanged too)."""
+    if not run(
+        con, "select 1 from duckdb_tables() where database_name = 'prev' and table_name = 'stage_inputs'"
+    ):
+        return set()
+    previous: dict[str, set[tuple[str, str]]] = {}
+    for table, path, digest in run(
+        con, "select table_name, source_file, content_hash from prev.stage_inputs"
+    ):
+        previous.setdefault(table, set()).add((path, digest))
+    return {
+        table
+        for table in inputs.CONTRACT
+        if table != "ai_usage"
+        and previous.get(table, set()) == {(s.path, s.content_hash) for s in stamps.get(table, [])}
+    }
+
+
+def write_input_stamps(con: duckdb.DuckDBPyConnection, stamps: dict[str, list[FileStamp]]) -> None:
+    rows = [(t, s.path, s.size, s.mtime_ns, s.content_hash) for t, listed in stamps.items() for s in listed]
+    run(
+        con,
+        "create or replace table stage_inputs (table_name varchar, source_file varchar, size bigint, "
+        "mtime_ns bigint, content_hash varchar)",
+    )
+    if rows:
+        run(
+            con,
+            "insert into stage_inputs select unnest($t), unnest($p), unnest($s), unnest($m), unnest($h)",
+            {
+                "t": [r[0] for r in rows],
+                "p": [r[1] for r in rows],
+                "s": [r[2] for r in rows],
+                "m": [r[3] for r in rows],
+                "h": [r[4] for r in rows],
+            },
+        )
+
+
+def reusable_models(models: list[Model], unchanged: set[str]) -> tuple[set[str], set[str]]:
+    """(models to copy from the previous warehouse, tables that need no reading at all).
+
+    A model is copied when every input table it depends on, through any chain of models, is
+    unchanged, every model it reads is copied too, and it does not call the pseudonym function. A
+    table needs no reading when every model that reads its staging view is copied."""
+    names = {m.name for m in models}
+    by_name = {m.name: m for m in models}
+    depends: dict[str, set[str]] = {}
+    copied: set[str] = set()
+    readers: dict[str, list[str]] = {}
+    for model in models:
+        refs = references(model.sql, names) - {model.name}
+        tables = {model.name.removeprefix("stg_input__")} if model.layer == "staging" else set()
+        for ref in refs:
+            tables |= depends.get(ref, set())
+            if by_name[ref].layer == "staging":
+                readers.setdefault(ref.removeprefix("stg_input__"), []).append(model.name)
+        depends[model.name] = tables
+        if (
+            model.layer != "staging"
+            and tables
+            and tables <= unchanged
+            and ALWAYS_RUN not in model.sql
+            and all(r in copied or by_name[r].layer == "staging" for r in refs)
+        ):
+            copied.add(model.name)
+    unread = {t for t in unchanged & set(REUSABLE_TABLES) if all(m in copied for m in readers.get(t, []))}
+    return copied, unread

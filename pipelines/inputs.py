@@ -19,7 +19,9 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -53,6 +55,8 @@ FORMATS = ("csv", "parquet")
 DELIMITERS = (",", ";", "\t", "|")
 CHUNK = 1 << 20
 UTF8_BOM = codecs.BOM_UTF8
+# a hive partition folder named after the UTC day its files hold
+PARTITION = re.compile(r"(?:^|/)date=(\d{4}-\d{2}-\d{2})(?:/|$)")
 # the column a row's surplus values land in: the header's width is known, so DuckDB is told it
 SURPLUS = "_surplus_value"
 
@@ -102,6 +106,40 @@ def find_tables(input_dir: Path) -> dict[str, TableFiles]:
                 f"{input_dir}: required table '{table}' not found ({table}.csv, {table}.parquet or {table}/)"
             )
     return found
+
+
+def partition_day(path: Path) -> date | None:
+    """The day of a hive partition (`.../date=YYYY-MM-DD/...`) a file lies in, if any."""
+    match = PARTITION.search(str(path))
+    if not match:
+        return None
+    try:
+        return date.fromisoformat(match.group(1))
+    except ValueError:
+        return None
+
+
+def in_window(files: TableFiles, since: date | None, until: date | None) -> TableFiles:
+    """Only the files of the partitions between since and until (inclusive), found from their
+    paths alone: the others are never opened. A file outside any date partition is always kept."""
+    if since is None and until is None:
+        return files
+
+    def wanted(path: Path) -> bool:
+        day = partition_day(path)
+        return day is None or ((since is None or day >= since) and (until is None or day <= until))
+
+    kept = {fmt: [f for f in fs if wanted(f)] for fmt, fs in files.files.items()}
+    return TableFiles(files.table, {fmt: fs for fmt, fs in kept.items() if fs})
+
+
+def with_files(tables: dict[str, TableFiles], table: str, files: list[str]) -> dict[str, TableFiles]:
+    """`tables` with `table` narrowed to `files` (absent when none of its files is listed)."""
+    wanted = set(files)
+    subset = {fmt: [f for f in fs if str(f) in wanted] for fmt, fs in tables[table].files.items()}
+    subset = {fmt: fs for fmt, fs in subset.items() if fs}
+    others = {name: t for name, t in tables.items() if name != table}
+    return others | ({table: TableFiles(table, subset)} if subset else {})
 
 
 def _visible_files(folder: Path, fmt: str) -> list[Path]:
@@ -196,9 +234,14 @@ def _check_quotes(file: Path, delimiter: str) -> None:
         csv.field_size_limit(limit)
 
 
-def create_raw_views(con: duckdb.DuckDBPyConnection, tables: dict[str, TableFiles]) -> None:
-    """One view raw_<table> per contract table; an empty view for an absent optional table."""
+def create_raw_views(
+    con: duckdb.DuckDBPyConnection, tables: dict[str, TableFiles], only: tuple[str, ...] | None = None
+) -> None:
+    """One view raw_<table> per contract table (or per table in `only`); an empty view for an
+    absent table."""
     for table, (required, optional) in CONTRACT.items():
+        if only is not None and table not in only:
+            continue
         wanted = required + optional
         if table not in tables:
             cols = ", ".join(f"null::varchar as {_ident(c)}" for c in wanted)

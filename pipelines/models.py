@@ -49,7 +49,7 @@ def load_models(sql_dir: Path = SQL_DIR) -> list[Model]:
         later = {m.name for m in models.values() if LAYERS.index(m.layer) > index}
         graph: dict[str, set[str]] = {}
         for model in (m for m in models.values() if m.layer == layer):
-            refs = _references(model.sql, set(models))
+            refs = references(model.sql, set(models))
             if bad := refs & later:
                 raise ValueError(f"{model.path}: reads {', '.join(sorted(bad))} from a later layer")
             graph[model.name] = {r for r in refs if models[r].layer == layer and r != model.name}
@@ -60,7 +60,8 @@ def load_models(sql_dir: Path = SQL_DIR) -> list[Model]:
     return ordered
 
 
-def _references(sql: str, names: set[str]) -> set[str]:
+def references(sql: str, names: set[str]) -> set[str]:
+    """The names of `names` that the SQL mentions outside comments."""
     code = re.sub(r"--[^\n]*", "", sql)
     return {word for word in re.findall(r"\b[a-z_][a-z0-9_]*\b", code) if word in names}
 

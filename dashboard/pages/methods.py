@@ -64,7 +64,9 @@ with right:
     st.markdown(f"Pooled elasticity: {interval(el.pooled)}")
     explain(el.pooled)
 st.info(el.why_they_differ, icon=":material/compare_arrows:")
-st.plotly_chart(charts.analytics.elasticity_comparison(el.pooled, el.within, el.within_effort), **layout.PLOTLY)
+st.plotly_chart(
+    charts.analytics.elasticity_comparison(el.pooled, el.within, el.within_effort), **layout.PLOTLY
+)
 
 # -- adoption event study ----------------------------------------------------------------------
 st.subheader("Adoption event study")
@@ -97,7 +99,9 @@ else:
     st.markdown(f"Best fit by AIC: **{cu.best}** (a difference under 2 is no real preference).")
     curve, marginal = st.columns(2, gap="medium")
     curve.plotly_chart(charts.analytics.diminishing_returns(cu.points, cu.fits, cu.marginal), **layout.PLOTLY)
-    marginal.plotly_chart(charts.analytics.marginal_cost(cu.marginal, review.marginal_cost_within), **layout.PLOTLY)
+    marginal.plotly_chart(
+        charts.analytics.marginal_cost(cu.marginal, review.marginal_cost_within), **layout.PLOTLY
+    )
     show(cu.fits)
     st.markdown("Marginal cost of one more merged PR at each decile (from the best curve):")
     show(cu.marginal)

@@ -158,9 +158,7 @@ def _within_person(fig: ReviewFigures) -> str:
 def _guardrails(g: Guardrails) -> str:
     parts = {
         "revert rate": pct(g.revert_rate, 1) if g.revert_rate is not None else None,
-        "average PR size": f"{g.mean_pr_lines:,.0f} changed lines"
-        if g.mean_pr_lines is not None
-        else None,
+        "average PR size": f"{g.mean_pr_lines:,.0f} changed lines" if g.mean_pr_lines is not None else None,
         "average time from open to merge": hours(g.mean_hours_to_merge)
         if g.mean_hours_to_merge is not None
         else None,

@@ -260,5 +260,11 @@ def test_methods_puts_our_estimates_beside_the_published_references(app: AppTest
     assert "95% interval" in text and text.count("Method:") >= 5
     assert "Best fit by AIC" in text
     studies = next(df.value for df in at.dataframe if df.value.columns[0] == "study")
-    assert list(studies["study"]) == ["Jellyfish 2026", "Microsoft 2026", "Cui et al. 2026", "METR 2025", "DORA 2024"]
+    assert list(studies["study"]) == [
+        "Jellyfish 2026",
+        "Microsoft 2026",
+        "Cui et al. 2026",
+        "METR 2025",
+        "DORA 2024",
+    ]
     assert not any(word in text.lower() for word in (" causes ", " drives ", " leads to "))

@@ -42,7 +42,9 @@ def figures(db: Path) -> dict[str, object]:
     assert result.exit_code == 0, result.output
     shown = json.loads(result.stdout)
     with duckdb.connect(str(db), read_only=True) as con:
-        marts = {t: con.execute(f"select * from {by_roster_id(con, t)} order by all").fetchall() for t in MARTS}
+        marts = {
+            t: con.execute(f"select * from {by_roster_id(con, t)} order by all").fetchall() for t in MARTS
+        }
     return shown | {"marts": marts}
 
 

@@ -26,7 +26,9 @@ MARTS = [
 
 def tables(db: Path) -> dict[str, list[tuple]]:
     with duckdb.connect(str(db), read_only=True) as con:
-        return {t: con.execute(f"select * from {by_roster_id(con, t)} order by all").fetchall() for t in MARTS}
+        return {
+            t: con.execute(f"select * from {by_roster_id(con, t)} order by all").fetchall() for t in MARTS
+        }
 
 
 def day_folders(folder: Path) -> list[Path]:

@@ -107,9 +107,7 @@ def test_an_account_claimed_by_two_people_belongs_to_the_first_claim(tmp_path):
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute(
             "select person_id from fct_person_weeks join dim_people using (person_key) where total_tokens > 0"
-        ).fetchall() == [
-            ("p1",)
-        ]
+        ).fetchall() == [("p1",)]
         assert con.execute("select reason from quarantine").fetchall() == [
             ("external_id already belongs to p1",)
         ]

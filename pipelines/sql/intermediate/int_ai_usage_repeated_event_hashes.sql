@@ -1,13 +1,22 @@
--- int_ai_usage_repeated_event_hashes: 64-bit hashes of event_ids that occur more than once.
--- Grouping hashes of one column is far cheaper than sorting every event; the first stage then pays
--- for an exact window only on rows whose hash repeats (true repeats, and the rare collision).
+-- int_ai_usage_repeated_event_hashes: hashes of event_ids that occur more than once (first stage, part 1).
 -- grain: one row per repeated event_id hash
-with
-
-events as (select event_id from stg_input__ai_usage where event_id is not null),
-
-final as (
-    select hash(event_id) as event_hash from events group by 1 having count(*) > 1
-)
-
-select * from final
+-- Generated from pipelines/engines/first_stage.py by `python -m pipelines.engines.compile`:
+-- edit the Ibis expression, not this file.
+SELECT
+  "t2"."event_hash"
+FROM (
+  SELECT
+    HASH("t1"."event_id") AS "event_hash",
+    COUNT(*) AS "copies"
+  FROM (
+    SELECT
+      *
+    FROM "stg_input__ai_usage" AS "t0"
+    WHERE
+      "t0"."event_id" IS NOT NULL
+  ) AS "t1"
+  GROUP BY
+    1
+) AS "t2"
+WHERE
+  "t2"."copies" > 1

@@ -1,0 +1,62 @@
+"""The first stage on DuckDB: the Ibis expressions run on the build connection itself."""
+
+from __future__ import annotations
+
+import time
+import warnings
+
+import duckdb
+import ibis
+
+from pipelines.db import run
+from pipelines.engines import (
+    FILE_DAY_COLUMNS,
+    FIRST_STAGE,
+    REJECT_COLUMNS,
+    USER_DAY_COLUMNS,
+    FirstStageRun,
+    land,
+)
+from pipelines.engines import first_stage as stage
+
+STAGED = "stg_input__ai_usage"
+
+
+def run_on_duckdb(con: duckdb.DuckDBPyConnection, days: list | None = None) -> FirstStageRun:
+    started = time.perf_counter()
+    backend = ibis.duckdb.from_connection(con)
+    with warnings.catch_warnings():
+        # ibis 12 reads a table's schema with DuckDB 2.0's deprecated fetch_arrow_table()
+        warnings.simplefilter("ignore", DeprecationWarning)
+        land_first_stage(backend, con, backend.table(STAGED), days)
+    return FirstStageRun("duckdb", time.perf_counter() - started)
+
+
+def land_first_stage(backend, con: duckdb.DuckDBPyConnection, staged, days: list | None) -> None:
+    """Passes over the staged rows: per-file counts, event_id hashes, and the user-day sums (the
+    one pass that reads every column); the exact deduplication only when some row may repeat."""
+
+    def temp(name: str, expr) -> object:
+        run(con, f"create or replace temp table _first_stage_{name} as {backend.compile(expr)}")
+        return backend.table(f"_first_stage_{name}")
+
+    temp("file_days", stage.file_days(staged))
+    land(con, "stage_file_days", "_first_stage_file_days", FILE_DAY_COLUMNS)
+    repeated = temp("repeated", stage.repeated_event_hashes(staged))
+    if not run(con, "select 1 from _first_stage_repeated limit 1"):
+        repeated = None  # no event_id repeats: no row needs the join or the window
+    without_id = run(con, "select 1 from _first_stage_file_days where rows_without_id > 0 limit 1")
+    temp("user_day", stage.user_day(staged, repeated, check=bool(repeated is not None or without_id)))
+    where = ""
+    if days is not None:
+        run(con, "set variable first_stage_days = ?", [list(days)])
+        where = "where usage_date in (select unnest(getvariable('first_stage_days')))"
+    land(con, FIRST_STAGE, "_first_stage_user_day", USER_DAY_COLUMNS, where)
+    rejected_files = [
+        r[0] for r in run(con, "select distinct source_file from stage_file_days where rows_rejected > 0")
+    ]
+    rejected = staged.filter(staged.source_file.isin(rejected_files)) if rejected_files else staged.limit(0)
+    temp("rejects", stage.rejects(rejected))
+    land(con, "usage_rejects", "_first_stage_rejects", REJECT_COLUMNS)
+    for name in ("repeated", "user_day", "file_days", "rejects"):
+        run(con, f"drop table if exists _first_stage_{name}")
