@@ -151,10 +151,16 @@ def summary(
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object")] = False,
     start: Annotated[str | None, typer.Option("--from", help="first day of the view, YYYY-MM-DD")] = None,
     end: Annotated[str | None, typer.Option("--to", help="last day of the view, YYYY-MM-DD")] = None,
+    email: Annotated[
+        str | None,
+        typer.Option("--as", help=AS_HELP + "; without it, the whole warehouse (its file holds it all)"),
+    ] = None,
 ) -> None:
     """Print the headline figures of a built warehouse."""
     from pipelines.metrics import Filters
     from pipelines.metrics.headline import summary as compute
+    from pipelines.privacy import viewer as viewers
+    from pipelines.privacy import views
     from pipelines.warehouse import WarehouseError, open_warehouse
 
     try:
@@ -164,8 +170,13 @@ def summary(
             end=_week_of(_parse_day(end, "--to")) if end else None,
         )
         with open_warehouse(path) as con:
-            figures = compute(con, filters)
-    except (WarehouseError, SettingsError) as error:
+            if email:
+                who = viewers.resolve(con, email)
+                filters = views.check_selection(con, who, filters)
+                figures = views.summary_for(compute(con, filters), who)
+            else:
+                figures = compute(con, filters)
+    except (WarehouseError, SettingsError, viewers.AccessDenied) as error:
         raise fail(str(error)) from None
     if as_json:
         out.print_json(json.dumps(figures, default=str))

@@ -495,3 +495,27 @@ def elasticities(
         within=_estimate(fitted.within, k),
         within_effort=_estimate(fitted.within_effort, k),
     )
+
+
+SUMMARY_GROUPS = {  # summary keys over a group of people, and the head count that group has
+    "top_decile_token_multiple": "top_decile",
+    "top_decile_token_multiple_ci95": "top_decile",
+    "top_decile_output_multiple": "top_decile",
+    "top_decile_output_multiple_ci95": "top_decile",
+}
+
+
+def summary_for(figures: dict[str, object], viewer: Viewer) -> dict[str, object]:
+    """headline.summary() (computed on the viewer's scoped, checked filters) for a viewer: the
+    top-decile figures go when a decile holds fewer than k people, every estimate when fewer than
+    k people are in view; the viewer and k are stated."""
+    shown = dict(figures)
+    ai_users = int(shown.get("ai_users") or 0)
+    if ai_users // 10 < viewer.k:
+        for key in SUMMARY_GROUPS:
+            shown[key] = None
+        shown["headline"] = f"Too few AI users in this view for deciles of at least {viewer.k} people."
+    if int(shown.get("people") or 0) < viewer.k:
+        shown = {key: (None if isinstance(value, int | float) else value) for key, value in shown.items()}
+    shown["viewer"] = {"email": viewer.email, "role": viewer.role, "k": viewer.k}
+    return shown

@@ -1,0 +1,55 @@
+"""`tokenyield summary --as EMAIL`: the headline figures under the viewer's rules."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+from typer.testing import CliRunner
+
+from pipelines.cli import app
+
+
+def summary(db: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, ["summary", "--db", str(db), *args])
+    return result.exit_code, result.output
+
+
+def test_a_leader_sees_the_whole_organization_and_is_named(
+    demo_warehouse: Path, emails: dict[str, str]
+) -> None:
+    code, out = summary(demo_warehouse, "--json", "--as", emails["leader"])
+    assert code == 0, out
+    mine = json.loads(out)
+    code, out = summary(demo_warehouse, "--json")
+    everything = json.loads(out)
+    assert mine["viewer"]["role"] == "leader" and mine["viewer"]["k"] == 5  # demo-leader: the CTO's email
+    assert "@" in mine["viewer"]["email"]
+    assert mine["people"] == everything["people"] and mine["tokens_total"] == everything["tokens_total"]
+
+
+def test_a_manager_sees_only_their_org(
+    demo_warehouse: Path, emails: dict[str, str], con: duckdb.DuckDBPyConnection
+) -> None:
+    code, out = summary(demo_warehouse, "--json", "--as", emails["manager"])
+    assert code == 0, out
+    shown = json.loads(out)
+    (org,) = con.execute(
+        """with recursive org(person_id) as (
+               select person_id from dim_people where lower(email) = ?
+               union select d.person_id from dim_people d join org on d.manager_id = org.person_id)
+           select count(*) from org""",
+        [emails["manager"]],
+    ).fetchone()
+    assert shown["people"] == org
+    assert shown["top_decile_token_multiple"] is None  # ten deciles of a small org: under k each
+
+
+def test_an_individual_or_a_stranger_gets_one_line_and_exit_1(
+    demo_warehouse: Path, emails: dict[str, str]
+) -> None:
+    for email in (emails["individual"], "nobody@elsewhere.example"):
+        code, out = summary(demo_warehouse, "--as", email)
+        assert code == 1
+        assert out.startswith("error: ") and len(out.strip().splitlines()) == 1 and "Traceback" not in out
