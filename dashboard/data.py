@@ -23,7 +23,7 @@ import streamlit as st
 
 from pipelines.db import run
 from pipelines.metrics import data_quality, queries
-from pipelines.metrics.analytics import Elasticities, Review
+from pipelines.metrics.analytics import Elasticities, Guardrails, Review
 from pipelines.metrics.filters import Filters
 from pipelines.privacy import audit, views
 from pipelines.privacy import viewer as viewers
@@ -234,6 +234,17 @@ def _elasticities(warehouse: Warehouse, who: Viewer, filters: Filters) -> Elasti
 def elasticities(who: Viewer, filters: Filters) -> Elasticities:
     """The pooled and within-person elasticities alone (cheaper than every analytic)."""
     return _elasticities(current(), who, filters)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _guardrails(warehouse: Warehouse, who: Viewer, filters: Filters) -> Guardrails:
+    with _cursor(warehouse) as cursor:
+        return views.guardrails(cursor, who, filters)
+
+
+def guardrails(who: Viewer, filters: Filters) -> Guardrails:
+    """The quality guardrails (reverts, PR size, time to merge, bug share) beside throughput."""
+    return _guardrails(current(), who, filters)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

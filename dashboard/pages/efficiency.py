@@ -6,7 +6,7 @@ import math
 
 import streamlit as st
 
-from dashboard import charts, data, exports, layout
+from dashboard import charts, data, exports, guardrails, layout
 from pipelines.metrics.estimates import ELASTICITY_CAVEAT
 
 viewer, filters = layout.begin(
@@ -88,3 +88,7 @@ st.caption(
     "Cost per merged PR is the decile's AI spend over its merged PRs."
 )
 exports.table(eff.deciles, "efficiency-deciles", viewer.k)
+st.markdown(
+    "**Quality guardrails per usage decile**, beside the deciles' output (means; intervals on the Methods page):"
+)
+guardrails.table(data.guardrails(viewer, filters), "decile", viewer.k)

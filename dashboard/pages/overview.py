@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, data, exports, layout
+from dashboard import charts, data, exports, guardrails, layout
 from dashboard.filters import week_label
 
 viewer, filters = layout.begin(
@@ -58,6 +58,7 @@ with figures:
             else ""
         )
     )
+    guardrails.strip(data.guardrails(viewer, filters), viewer.k)
 with note:
     layout.not_in_figures(viewer, key.unpriced_tokens)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, exports, layout
+from dashboard import charts, data, exports, guardrails, layout
 
 viewer, filters = layout.begin("Teams", "The Overview figures for each team, teams in name order.")
 target = data.adoption_target()
@@ -42,4 +42,8 @@ st.caption(
     "the next smallest team is then blanked too."
 )
 exports.table(table, "teams", viewer.k)
+st.markdown(
+    "**Quality guardrails per team**, beside the throughput above (means; 95% intervals on the Methods page):"
+)
+guardrails.table(data.guardrails(viewer, filters), "team", viewer.k)
 exports.chart(charts.team_active_rates(data.team_weekly(viewer, filters), target), "team-active-rates")

@@ -519,3 +519,18 @@ def summary_for(figures: dict[str, object], viewer: Viewer) -> dict[str, object]
         shown = {key: (None if isinstance(value, int | float) else value) for key, value in shown.items()}
     shown["viewer"] = {"email": viewer.email, "role": viewer.role, "k": viewer.k}
     return shown
+
+
+def guardrails(
+    con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters
+) -> analytics_review.Guardrails:
+    """The quality guardrails alone (shown beside every throughput figure), for a viewer."""
+    view = check_selection(con, viewer, filters)
+    fitted = analytics_review.guardrails(analytics_review.panel(con, view))
+    k = viewer.k
+    return replace(
+        fitted,
+        by_decile=_groups(fitted.by_decile, k),
+        by_team=_groups(fitted.by_team, k),
+        overall=_groups(fitted.overall, k),
+    )

@@ -76,7 +76,15 @@ def test_page_runs(app: AppTest, page: str) -> None:
 def test_overview_key_figures_and_what_is_left_out(app: AppTest) -> None:
     labels = [m.label for m in app.metric]
     assert labels[0].startswith("Weekly active rate") and "target" in app.metric[0].delta
-    assert labels[1:] == ["AI spend, 12 weeks", "Merged PRs per engineer-week", "Cost per merged PR"]
+    assert labels[1:4] == ["AI spend, 12 weeks", "Merged PRs per engineer-week", "Cost per merged PR"]
+    # the quality guardrails sit beside the throughput, each with its interval in the help
+    assert labels[4:] == [
+        "Reverted within 21 days",
+        "Lines changed per PR",
+        "Hours from open to merge",
+        "Bug share of closed tickets",
+    ]
+    assert all(" to " in m.proto.help for m in app.metric[4:])
     note = " ".join(m.value for m in app.markdown)
     assert "Not in these figures" in note and "unmatched identities" in note and "bot PRs" in note
     assert set(_trace(app, "Weekly active rate", "target 80%")["y"]) == {0.8}
@@ -100,7 +108,7 @@ def test_efficiency_shows_estimates_with_intervals_and_methods(app: AppTest) -> 
     assert "goes with about" in text and "for the same person" in text and "across people" in text
     assert "Why they differ" in " ".join(m.value for m in at.info)
     assert not any(word in text.lower() for word in (" causes ", " drives ", " leads to "))
-    (deciles,) = at.dataframe
+    deciles = next(df for df in at.dataframe if "token_multiple" in df.value.columns)
     assert len(deciles.value) <= 10 and "person_id" not in deciles.value.columns
 
 
@@ -268,3 +276,15 @@ def test_methods_puts_our_estimates_beside_the_published_references(app: AppTest
         "DORA 2024",
     ]
     assert not any(word in text.lower() for word in (" causes ", " drives ", " leads to "))
+
+
+@pytest.mark.parametrize("page", ["Efficiency", "Teams"])
+def test_guardrails_sit_beside_group_throughput(app: AppTest, page: str) -> None:
+    at = _open(app, page)
+    text = " ".join(m.value for m in at.markdown)
+    assert "Quality guardrails per" in text
+    table = next(df.value for df in at.dataframe if "revert_rate" in df.value.columns)
+    assert {"lines_per_pr", "hours_to_merge", "bug_share"} <= set(table.columns)
+    # a group under k people shows "fewer than 5" and no figure
+    hidden = table[table["people"] == "fewer than 5"]
+    assert hidden["revert_rate"].isna().all()

@@ -1,0 +1,98 @@
+"""The quality guardrails, drawn beside throughput: more merged PRs only count if quality holds."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from pipelines.metrics.analytics import Guardrails
+
+
+def strip(guard: Guardrails, k: int) -> None:
+    """Four small metrics with their 95% intervals, for the view as a whole."""
+    row = guard.overall.row(0, named=True) if guard.overall.height else None
+    if row is None or row.get("suppressed"):
+        st.caption(f"Quality guardrails: fewer than {k} people in view, so none is shown.")
+        return
+    st.markdown("**Quality guardrails** beside the throughput above (95% intervals):")
+    reverts, size, merge, bugs = st.columns(4)
+
+    def interval(name: str, scale: float = 1.0, fmt: str = "{:.1f}") -> str:
+        low, high = row.get(f"{name}_low"), row.get(f"{name}_high")
+        if low is None or high is None:
+            return ""
+        return f"{fmt.format(low * scale)} to {fmt.format(high * scale)}"
+
+    def value(name: str, scale: float = 1.0, fmt: str = "{:.1f}") -> str:
+        return "–" if row.get(name) is None else fmt.format(row[name] * scale)
+
+    reverts.metric(
+        "Reverted within 21 days",
+        value("revert_rate", 100, "{:.1f}%"),
+        border=True,
+        help=f"Share of merged PRs reverted within 21 days; {interval('revert_rate', 100, '{:.1f}%')}.",
+    )
+    size.metric(
+        "Lines changed per PR",
+        value("lines_per_pr", 1, "{:,.0f}"),
+        border=True,
+        help=f"Additions + deletions per merged PR; {interval('lines_per_pr', 1, '{:,.0f}')}.",
+    )
+    merge.metric(
+        "Hours from open to merge",
+        value("hours_to_merge", 1, "{:,.1f}"),
+        border=True,
+        help=f"Mean hours from a PR's opening to its merge; {interval('hours_to_merge')}.",
+    )
+    bugs.metric(
+        "Bug share of closed tickets",
+        value("bug_share", 100, "{:.0f}%"),
+        border=True,
+        help=f"Closed tickets that are bugs; {interval('bug_share', 100, '{:.0f}%')}.",
+    )
+    adjusted = row.get("quality_adjusted_prs_per_engineer_week")
+    if adjusted is not None:
+        st.caption(
+            f"Quality-adjusted output (reverted PRs and the reverts left out): {adjusted:.2f} merged PRs per "
+            f"engineer-week. Method: {guard.method}"
+        )
+
+
+COLUMNS = [
+    "people",
+    "revert_rate",
+    "lines_per_pr",
+    "hours_to_merge",
+    "bug_share",
+    "quality_adjusted_prs_per_engineer_week",
+]
+COLUMN_CONFIG = {
+    "people": st.column_config.TextColumn("people"),
+    "revert_rate": st.column_config.NumberColumn("reverted ≤21 days", format="percent"),
+    "lines_per_pr": st.column_config.NumberColumn("lines per PR", format="%.0f"),
+    "hours_to_merge": st.column_config.NumberColumn("hours to merge", format="%.1f"),
+    "bug_share": st.column_config.NumberColumn("bug share of tickets", format="percent"),
+    "quality_adjusted_prs_per_engineer_week": st.column_config.NumberColumn(
+        "quality-adjusted PRs / eng-week", format="%.2f"
+    ),
+}
+
+
+def table(guard: Guardrails, by: str, k: int) -> None:
+    """The guardrails per team or decile, drawn beside that grouping's throughput."""
+    st.dataframe(by_group(guard, by, k), hide_index=True, height="content", column_config=COLUMN_CONFIG)
+
+
+def by_group(guard: Guardrails, by: str, k: int) -> pl.DataFrame:
+    """The guardrails per team or decile; suppressed groups read 'fewer than k', never a number."""
+    frame = guard.by_team if by == "team" else guard.by_decile
+    if frame.is_empty():
+        return frame
+    shown = frame.select([c for c in [by, *COLUMNS, "suppressed"] if c in frame.columns])
+    if "suppressed" in shown.columns:
+        shown = shown.with_columns(
+            people=pl.when(pl.col("suppressed"))
+            .then(pl.lit(f"fewer than {k}"))
+            .otherwise(pl.col("people").cast(pl.String))
+        ).drop("suppressed")
+    return shown.sort(by)
