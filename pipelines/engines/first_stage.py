@@ -90,7 +90,7 @@ def _sums(rows: ir.Table) -> dict[str, ir.Value]:
     }
 
 
-def _by_user_day(rows: ir.Table) -> ir.Table:
+def by_user_day(rows: ir.Table) -> ir.Table:
     return rows.group_by(*USER_DAY, usage_date=_.occurred_at.date()).aggregate(**_sums(rows))
 
 
@@ -111,6 +111,16 @@ def single_events(staged: ir.Table, repeated: ir.Table | None) -> ir.Table:
     if repeated is None:
         return rows
     return rows.mutate(event_hash=event_hash(_.event_id)).anti_join(repeated, "event_hash")
+
+
+def check_candidates(staged: ir.Table, repeated: ir.Table | None) -> ir.Table:
+    """The valid rows checked_events() reads: without event_id, or with a repeated id hash."""
+    valid = staged.filter(_.reject_reason.isnull())
+    if repeated is None:
+        return valid.filter(_.event_id.isnull())
+    repeats = valid.filter(_.event_id.notnull()).mutate(event_hash=event_hash(_.event_id))
+    repeats = repeats.semi_join(repeated, "event_hash").drop("event_hash")
+    return valid.filter(_.event_id.isnull()).union(repeats, distinct=False)
 
 
 def checked_events(staged: ir.Table, repeated: ir.Table | None) -> ir.Table:
@@ -135,14 +145,18 @@ def user_day(staged: ir.Table, repeated: ir.Table | None, check: bool = True) ->
     """One row per user key, UTC day, tool, model and tokens_reported, deduplicated. `check`
     False: the engine found no row that may repeat (no repeated hash, no row without an event_id),
     so the sums of the single events are the answer, in one pass."""
-    singles = _by_user_day(single_events(staged, repeated))
+    singles = by_user_day(single_events(staged, repeated))
     if not check:
         return singles
+    return combined(singles, by_user_day(checked_events(staged, repeated)))
+
+
+def combined(singles: ir.Table, checked: ir.Table) -> ir.Table:
+    """The user-day sums of the single events and of the checked (deduplicated) ones, added up."""
     keys = ("user_key", "usage_date", *USER_DAY[1:])
     measures = [c for c in singles.columns if c not in keys]
-    both = singles.select(*keys, *measures).union(
-        _by_user_day(checked_events(staged, repeated)).select(*keys, *measures), distinct=False
-    )
+    aligned = checked.select(*keys, *[checked[c].cast(singles[c].type()).name(c) for c in measures])
+    both = singles.select(*keys, *measures).union(aligned, distinct=False)
     summed = {c: both[c].sum() for c in measures if c != "last_event_at"}
     return both.group_by(*keys).aggregate(**summed, last_event_at=_.last_event_at.max())
 

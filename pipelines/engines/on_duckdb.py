@@ -37,7 +37,8 @@ def land_first_stage(backend, con: duckdb.DuckDBPyConnection, staged, days: list
     one pass that reads every column); the exact deduplication only when some row may repeat."""
 
     def temp(name: str, expr) -> object:
-        run(con, f"create or replace temp table _first_stage_{name} as {backend.compile(expr)}")
+        # a table of the build file, not a temp table: under a small memory_limit it spills to disk
+        run(con, f"create or replace table _first_stage_{name} as {backend.compile(expr)}")
         return backend.table(f"_first_stage_{name}")
 
     temp("file_days", stage.file_days(staged))
@@ -46,7 +47,17 @@ def land_first_stage(backend, con: duckdb.DuckDBPyConnection, staged, days: list
     if not run(con, "select 1 from _first_stage_repeated limit 1"):
         repeated = None  # no event_id repeats: no row needs the join or the window
     without_id = run(con, "select 1 from _first_stage_file_days where rows_without_id > 0 limit 1")
-    temp("user_day", stage.user_day(staged, repeated, check=bool(repeated is not None or without_id)))
+    if repeated is None and not without_id:
+        temp("user_day", stage.user_day(staged, None, check=False))
+    else:
+        # one memory-hungry operator per statement: the exact deduplication (a DISTINCT over whole
+        # rows, a window over repeated ids) first, then the sums; so a small memory_limit spills
+        # (the candidates are written out first: scanning the input and hashing whole rows in one
+        # statement needs the reader's buffers and the hash table at once)
+        candidates = temp("candidates", stage.check_candidates(staged, repeated))
+        checked = temp("checked", stage.checked_events(candidates, repeated))
+        singles = temp("singles", stage.by_user_day(stage.single_events(staged, repeated)))
+        temp("user_day", stage.combined(singles, stage.by_user_day(checked)))
     where = ""
     if days is not None:
         run(con, "set variable first_stage_days = ?", [list(days)])
@@ -58,5 +69,5 @@ def land_first_stage(backend, con: duckdb.DuckDBPyConnection, staged, days: list
     rejected = staged.filter(staged.source_file.isin(rejected_files)) if rejected_files else staged.limit(0)
     temp("rejects", stage.rejects(rejected))
     land(con, "usage_rejects", "_first_stage_rejects", REJECT_COLUMNS)
-    for name in ("repeated", "user_day", "file_days", "rejects"):
+    for name in ("repeated", "candidates", "checked", "singles", "user_day", "file_days", "rejects"):
         run(con, f"drop table if exists _first_stage_{name}")
