@@ -27,28 +27,28 @@ def strip(guard: Guardrails, k: int) -> None:
         return "–" if row.get(name) is None else fmt.format(row[name] * scale)
 
     reverts.metric(
-        "Reverted within 21 days",
+        "Reverted ≤21 d",
         value("revert_rate", 100, "{:.1f}%"),
         border=True,
-        help=f"Share of merged PRs reverted within 21 days; {interval('revert_rate', 100, '{:.1f}%')}.",
+        help=f"Share of merged PRs reverted within 21 days; 95% interval {interval('revert_rate', 100, '{:.1f}%')}.",
     )
     size.metric(
-        "Lines changed per PR",
+        "Lines per PR",
         value("lines_per_pr", 1, "{:,.0f}"),
         border=True,
-        help=f"Additions + deletions per merged PR; {interval('lines_per_pr', 1, '{:,.0f}')}.",
+        help=f"Additions + deletions per merged PR; 95% interval {interval('lines_per_pr', 1, '{:,.0f}')}.",
     )
     merge.metric(
-        "Hours from open to merge",
+        "Hours to merge",
         value("hours_to_merge", 1, "{:,.1f}"),
         border=True,
-        help=f"Mean hours from a PR's opening to its merge; {interval('hours_to_merge')}.",
+        help=f"Mean hours from a PR's opening to its merge; 95% interval {interval('hours_to_merge')}.",
     )
     bugs.metric(
-        "Bug share of closed tickets",
+        "Bug share",
         value("bug_share", 100, "{:.0f}%"),
         border=True,
-        help=f"Closed tickets that are bugs; {interval('bug_share', 100, '{:.0f}%')}.",
+        help=f"Closed tickets that are bugs; 95% interval {interval('bug_share', 100, '{:.0f}%')}.",
     )
     adjusted = row.get("quality_adjusted_prs_per_engineer_week")
     if adjusted is not None:

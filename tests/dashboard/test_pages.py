@@ -79,10 +79,10 @@ def test_overview_key_figures_and_what_is_left_out(app: AppTest) -> None:
     assert labels[1:4] == ["AI spend, 12 weeks", "Merged PRs per engineer-week", "Cost per merged PR"]
     # the quality guardrails sit beside the throughput, each with its interval in the help
     assert labels[4:] == [
-        "Reverted within 21 days",
-        "Lines changed per PR",
-        "Hours from open to merge",
-        "Bug share of closed tickets",
+        "Reverted ≤21 d",
+        "Lines per PR",
+        "Hours to merge",
+        "Bug share",
     ]
     assert all(" to " in m.proto.help for m in app.metric[4:])
     note = " ".join(m.value for m in app.markdown)
