@@ -25,13 +25,13 @@ from pipelines.db import run
 from pipelines.metrics import data_quality, queries
 from pipelines.metrics.analytics import Elasticities, Guardrails, Review
 from pipelines.metrics.filters import Filters
+from pipelines.metrics.queries import TREND_WEEKS as TREND_WEEKS  # the Overview's caption
+from pipelines.metrics.queries import with_cost_trend
 from pipelines.privacy import audit, views
 from pipelines.privacy import viewer as viewers
 from pipelines.privacy.viewer import Viewer
 from pipelines.settings import settings
 from pipelines.warehouse import WarehouseError, connect_read_only
-
-TREND_WEEKS = 4  # the cost-per-merged-PR trend is a rolling ratio over this many weeks
 
 
 @dataclass(frozen=True)
@@ -172,15 +172,6 @@ def check(who: Viewer, filters: Filters) -> None:
 def weekly(who: Viewer, filters: Filters) -> pl.DataFrame:
     """One row per week in view, plus the rolling cost-per-merged-PR trend (suppressed weeks: null)."""
     return with_cost_trend(_weekly(current(), who, filters))
-
-
-def with_cost_trend(weekly: pl.DataFrame, weeks: int = TREND_WEEKS) -> pl.DataFrame:
-    """Spend over merged PRs of the last `weeks` weeks (a ratio of sums, not a mean of ratios)."""
-    spend = pl.col("cost_usd").rolling_sum(weeks, min_samples=1)
-    merged = pl.col("merged_prs").cast(pl.Float64).rolling_sum(weeks, min_samples=1)
-    return weekly.sort("week").with_columns(
-        cost_per_merged_pr_rolling=pl.when(merged > 0).then(spend / merged).otherwise(None)
-    )
 
 
 def key_figures(who: Viewer, filters: Filters) -> KeyFigures:

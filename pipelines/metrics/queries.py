@@ -15,6 +15,7 @@ from pipelines.db import frame, one, run
 from pipelines.metrics.filters import Filters
 
 MICRO = 1_000_000  # micro-dollars per dollar
+TREND_WEEKS = 4  # the cost-per-merged-PR trend is a rolling ratio over this many weeks
 
 # The spend and output figures of docs/metrics.md, for any grouping of person-weeks (`pw`):
 # totals, merged PRs per engineer-week (person-weeks in scope), cost per merged PR (a ratio of sums).
@@ -59,6 +60,15 @@ def weekly(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
         order by week
         """,
         params,
+    )
+
+
+def with_cost_trend(weekly: pl.DataFrame, weeks: int = TREND_WEEKS) -> pl.DataFrame:
+    """Spend over merged PRs of the last `weeks` weeks (a ratio of sums, not a mean of ratios)."""
+    spend = pl.col("cost_usd").rolling_sum(weeks, min_samples=1)
+    merged = pl.col("merged_prs").cast(pl.Float64).rolling_sum(weeks, min_samples=1)
+    return weekly.sort("week").with_columns(
+        cost_per_merged_pr_rolling=pl.when(merged > 0).then(spend / merged).otherwise(None)
     )
 
 

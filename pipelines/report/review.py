@@ -24,6 +24,7 @@ from pipelines.metrics import data_quality, queries
 from pipelines.metrics.analytics import Review
 from pipelines.metrics.estimates import Estimate
 from pipelines.metrics.filters import Filters
+from pipelines.metrics.queries import TREND_WEEKS, with_cost_trend
 from pipelines.privacy import views
 from pipelines.privacy.suppression import fewer_than
 from pipelines.privacy.viewer import AccessDenied, Viewer
@@ -31,7 +32,6 @@ from pipelines.report.pack import MethodNote, Pack, Slide
 from pipelines.report.summary import Guardrails, ReviewFigures, day, pct, sentences, usd
 from pipelines.settings import settings
 
-TREND_WEEKS = 4  # the cost-per-merged-PR trend: a rolling ratio of sums, as on the Overview
 HEAD_COUNTS = ("people", "people_in_scope", "ai_users")
 
 
@@ -77,15 +77,6 @@ def inputs(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) -> 
         team_weekly=views.team_weekly(con, viewer, filters),
         efficiency=views.efficiency(con, viewer, filters),
         analytics=views.analytics(con, viewer, filters),
-    )
-
-
-def with_cost_trend(weekly: pl.DataFrame, weeks: int = TREND_WEEKS) -> pl.DataFrame:
-    """Spend over merged PRs of the last `weeks` weeks (a ratio of sums), as dashboard/data.py adds it."""
-    spend = pl.col("cost_usd").rolling_sum(weeks, min_samples=1)
-    merged = pl.col("merged_prs").cast(pl.Float64).rolling_sum(weeks, min_samples=1)
-    return weekly.sort("week").with_columns(
-        cost_per_merged_pr_rolling=pl.when(merged > 0).then(spend / merged).otherwise(None)
     )
 
 
