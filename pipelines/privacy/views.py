@@ -120,21 +120,35 @@ def _complements(
     touches (what a leader sees of them); a manager's own org without the filters; the people
     the viewer sees one by one (themself, direct reports), whose rows subtract from any total;
     and, with a tool filter, the same people's use of the other tools."""
-    population, params = replace(view, tools=()).person_week_sql()
     period = replace(Filters(), start=view.start, end=view.end)
     universe, u_params = period.person_week_sql()
-    marks = ", ".join("?" for _ in view.tools)
-    chosen = f"tool in ({marks})" if view.tools else "true"
-    other = f"tool not in ({marks})" if view.tools else "false"
-    org = "false"
-    org_params: list[object] = []
-    if view.within:
-        from pipelines.metrics.filters import ORG_BELOW
+    from pipelines.metrics.filters import ORG_BELOW
 
-        org = f"u.person_key in ({ORG_BELOW})"
-        org_params = [view.within]
-    distinct = "count(distinct person_key)"
-    seen = f"u.person_key in ({', '.join('?' for _ in visible)})" if visible else "false"
+    # who is in this view: the universe's rows that pass the view's teams and scope (its tools
+    # change what is summed, not who is counted)
+    in_view, view_params = ["true"], []
+    if view.teams:
+        in_view.append(f"u.team in ({', '.join('?' for _ in view.teams)})")
+        view_params += list(view.teams)
+    if view.within:
+        in_view.append(f"u.person_key in ({ORG_BELOW})")
+        view_params.append(view.within)
+    org, org_params = ("false", []) if not view.within else (f"m.person_key in ({ORG_BELOW})", [view.within])
+    seen = f"m.person_key in ({', '.join('?' for _ in visible)})" if visible else "false"
+    if view.tools:  # who used the chosen tools, and who the others, each person-week
+        marks = ", ".join("?" for _ in view.tools)
+        uses = (
+            f", uses as (select person_key, week, bool_or(tool in ({marks})) as chosen, "
+            f"bool_or(tool not in ({marks})) as other from fct_person_week_tools "
+            "where ai_rows > 0 group by all)"
+        )
+        uses_params = [*view.tools, *view.tools]
+        joined = "left join uses x on x.person_key = m.person_key and x.week = m.week"
+        chosen, other = "coalesce(x.chosen, false)", "coalesce(x.other, false)"
+    else:  # no tool filter: any AI use that week, from the person-week mart itself
+        uses, uses_params, joined, chosen, other = "", [], "", "m.ai_rows > 0", "false"
+    # a person has one row per week, so per week a row count is a head count (and far cheaper)
+    distinct = "count(*)" if by == "week" else "count(distinct person_key)"
     counts = ", ".join(
         f"{distinct} filter (where {where}) as {name}"
         for name, where in {
@@ -155,26 +169,19 @@ def _complements(
     table = frame(
         con,
         f"""with
-        universe as ({universe}),
-        shown as (select distinct person_key, week from ({population})),
-        view_teams as (select distinct team from ({population})),
-        uses as (
-            select person_key, week, bool_or({chosen}) as chosen, bool_or({other}) as other
-            from fct_person_week_tools where ai_rows > 0 group by all
-        ),
+        marked as (select u.person_key, u.team, u.week, u.ai_rows, {" and ".join(in_view)} as in_view
+                   from ({universe}) u),
+        view_teams as (select distinct team from marked where in_view){uses},
         cells as (
-            select u.person_key, u.team, u.week,
-                   s.person_key is not null as in_view,
-                   u.team in (select team from view_teams) as in_view_teams,
+            select m.person_key, m.team, m.week, m.in_view,
+                   m.team in (select team from view_teams) as in_view_teams,
                    {org} as in_org,
                    {seen} as seen,
-                   coalesce(x.chosen, false) as chosen, coalesce(x.other, false) as other
-            from universe u
-            left join shown s on s.person_key = u.person_key and s.week = u.week
-            left join uses x on x.person_key = u.person_key and x.week = u.week
+                   {chosen} as chosen, {other} as other
+            from marked m {joined}
         )
         select {by}, {counts} from cells group by all""",
-        [*u_params, *params, *params, *view.tools, *view.tools, *org_params, *visible],
+        [*view_params, *u_params, *uses_params, *org_params, *visible],
     )
 
     def small(column: str) -> pl.Expr:

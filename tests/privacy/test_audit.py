@@ -3,7 +3,8 @@ any row changed or removed afterwards; two processes writing at once keep one va
 
 from __future__ import annotations
 
-import multiprocessing
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -95,24 +96,25 @@ def test_appending_after_the_log_was_read_keeps_the_chain(log):
 WRITES = 15
 
 
-def _append_many(path: str, viewer: str) -> None:
-    for i in range(WRITES):
-        audit.record(Path(path), [audit.Entry(viewer, "manager", "view: person weeks", f"k{i}")])
+APPEND = """
+import sys
+from pathlib import Path
+from pipelines.privacy import audit
+for i in range(int(sys.argv[3])):
+    audit.record(Path(sys.argv[1]), [audit.Entry(sys.argv[2], "manager", "view: person weeks", f"k{i}")])
+"""
 
 
 def test_two_processes_appending_at_once_keep_one_valid_chain(tmp_path):
+    """Two separate Python processes (not forks of the test worker) append 15 rows each at once."""
     path = tmp_path / "audit.duckdb"
-    context = multiprocessing.get_context("spawn")
-    writers = [context.Process(target=_append_many, args=(str(path), f"{n}@x.io")) for n in ("a", "b")]
-    for writer in writers:
-        writer.start()
-    for writer in writers:
-        writer.join(timeout=60)
-    alive = [w for w in writers if w.is_alive()]
-    for writer in alive:
-        writer.kill()
-    assert not alive, "a writer did not finish within 60 s"
-    assert [w.exitcode for w in writers] == [0, 0]
+    root = Path(__file__).resolve().parents[2]
+    writers = [
+        subprocess.Popen([sys.executable, "-c", APPEND, str(path), f"{n}@x.io", str(WRITES)], cwd=root)
+        for n in ("a", "b")
+    ]
+    codes = [writer.wait(timeout=60) for writer in writers]
+    assert codes == [0, 0]
     rows = audit.read(path)
     assert rows.height == 2 * WRITES
     assert sorted(rows["seq"].to_list()) == list(range(1, 2 * WRITES + 1))
