@@ -228,14 +228,15 @@ def elasticities(who: Viewer, filters: Filters) -> Elasticities:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _guardrails(warehouse: Warehouse, who: Viewer, filters: Filters) -> Guardrails:
+def _guardrails(warehouse: Warehouse, who: Viewer, filters: Filters, overall_only: bool) -> Guardrails:
     with _cursor(warehouse) as cursor:
-        return views.guardrails(cursor, who, filters)
+        return views.guardrails(cursor, who, filters, overall_only)
 
 
-def guardrails(who: Viewer, filters: Filters) -> Guardrails:
-    """The quality guardrails (reverts, PR size, time to merge, bug share) beside throughput."""
-    return _guardrails(current(), who, filters)
+def guardrails(who: Viewer, filters: Filters, overall_only: bool = False) -> Guardrails:
+    """The quality guardrails (reverts, PR size, time to merge, bug share) beside throughput;
+    `overall_only` for the Overview, which shows the view's one row."""
+    return _guardrails(current(), who, filters, overall_only)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

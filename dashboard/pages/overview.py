@@ -58,7 +58,7 @@ with figures:
             else ""
         )
     )
-    guardrails.strip(data.guardrails(viewer, filters), viewer.k)
+    guardrails.strip(data.guardrails(viewer, filters, overall_only=True), viewer.k)
 with note:
     layout.not_in_figures(viewer, key.unpriced_tokens)
 

@@ -26,6 +26,7 @@ import polars as pl
 from pipelines.db import frame, one
 from pipelines.metrics import analytics as analytics_review
 from pipelines.metrics import headline, queries
+from pipelines.metrics.analytics.guardrails import overall as overall_guardrails
 from pipelines.metrics.filters import Filters
 from pipelines.privacy import suppression
 from pipelines.privacy.viewer import AccessDenied, Viewer
@@ -529,11 +530,17 @@ def summary_for(figures: dict[str, object], viewer: Viewer) -> dict[str, object]
 
 
 def guardrails(
-    con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters
+    con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters, overall_only: bool = False
 ) -> analytics_review.Guardrails:
-    """The quality guardrails alone (shown beside every throughput figure), for a viewer."""
+    """The quality guardrails alone (shown beside every throughput figure), for a viewer;
+    `overall_only`: the one row of the whole view (by team and by decile left empty)."""
     view = check_selection(con, viewer, filters)
-    fitted = analytics_review.guardrails(analytics_review.panel(con, view))
+    panel = analytics_review.panel(con, view)
+    if overall_only:
+        row = overall_guardrails(panel)
+        fitted = analytics_review.Guardrails(by_decile=row.clear(), by_team=row.clear(), overall=row)
+    else:
+        fitted = analytics_review.guardrails(panel)
     k = viewer.k
     return replace(
         fitted,

@@ -61,6 +61,11 @@ def _table(panel: pl.DataFrame, by: list[str]) -> pl.DataFrame:
     return out
 
 
+def overall(panel: pl.DataFrame) -> pl.DataFrame:
+    """The guardrails of the whole view alone (one row; what the Overview shows)."""
+    return _table(person_totals(panel), [])
+
+
 def guardrails(panel: pl.DataFrame) -> Guardrails:
     totals = person_totals(panel)
     with_decile = totals.join(usage_deciles(panel), on="person_key", how="inner")

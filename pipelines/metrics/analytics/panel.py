@@ -35,12 +35,14 @@ def panel(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
                 sum(changed_lines)::bigint as changed_lines,
                 sum(hours_to_merge) as hours_to_merge,
             from fct_merged_pull_requests
+            semi join pw using (person_key, week)  -- only the person-weeks in view
             group by all
         ),
 
         adoption as (
             select person_key, min(week) filter (where ai_rows > 0) as adopted, min(week) as first_week,
             from fct_person_weeks
+            semi join (select distinct person_key from pw) in_view using (person_key)  -- every week, people in view
             group by all
         ),
 
