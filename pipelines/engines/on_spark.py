@@ -7,7 +7,7 @@ other tables are small and stay in DuckDB, like every later layer.
 
 The session: master from TOKENYIELD_SPARK_MASTER (default local[2]; a cluster URL in production),
 time zone UTC, TOKENYIELD_SPARK_SHUFFLE_PARTITIONS shuffle partitions (default 2, right for a
-laptop or CI; raise it on a cluster), TOKENYIELD_SPARK_DRIVER_MEMORY (default 2g). Needs Java 17.
+laptop or CI; raise it on a cluster), TOKENYIELD_SPARK_DRIVER_MEMORY (default 2g). Needs Java 17 (or 21).
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def spark_session():
     if _SESSION is not None:
         return _SESSION
     if not java_available():
-        raise EngineError("the spark engine needs a Java 17 runtime (Debian: openjdk-17-jre-headless)")
+        raise EngineError("the spark engine needs a Java 17 or 21 runtime (Debian 12: openjdk-17-jre-headless; Debian 13: openjdk-21-jre-headless)")
     from pyspark.sql import SparkSession
 
     builder = (
