@@ -48,7 +48,9 @@ def spark_session():
     if _SESSION is not None:
         return _SESSION
     if not java_available():
-        raise EngineError("the spark engine needs a Java 17 or 21 runtime (Debian 12: openjdk-17-jre-headless; Debian 13: openjdk-21-jre-headless)")
+        raise EngineError(
+            "the spark engine needs a Java 17 or 21 runtime (Debian 12: openjdk-17-jre-headless; Debian 13: openjdk-21-jre-headless)"
+        )
     from pyspark.sql import SparkSession
 
     builder = (
