@@ -224,7 +224,7 @@ def write_day(folder: Path, day: str, rows: list[tuple], types: str | None = TYP
 @pytest.fixture(scope="module")
 def spark():
     if not on_spark.java_available():
-        pytest.skip("no Java runtime: the Spark engine needs Java 17 (openjdk-17-jre-headless)")
+        pytest.skip("no Java runtime: the Spark engine needs Java 17 or 21 (.ci/run installs it)")
     from pyspark.sql import SparkSession
 
     session = (
