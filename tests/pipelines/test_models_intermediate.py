@@ -98,6 +98,7 @@ USAGE_SCHEMA = {
     "source_file": pl.String,
     "source_row": pl.Int64,
     "occurred_at": pl.Datetime("us", "UTC"),
+    "usage_date": pl.Date,
     "user_key": pl.String,
     "tool": pl.String,
     "model": pl.String,
@@ -124,7 +125,8 @@ def usage_row(
     event: str | None = None,
     reject: str | None = None,
 ) -> tuple:
-    return ("f", row, at, user, "claude-code", model, *tokens, 1, cost, event, True, reject, reject)
+    day = at.astimezone(UTC).date()
+    return ("f", row, at, day, user, "claude-code", model, *tokens, 1, cost, event, True, reject, reject)
 
 
 def test_first_stage_dedupes_by_event_id_and_by_whole_row_then_sums_to_user_day():

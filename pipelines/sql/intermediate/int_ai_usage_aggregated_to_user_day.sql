@@ -28,30 +28,30 @@ FROM (
     *
   FROM (
     SELECT
-      "t9"."user_key",
-      "t9"."usage_date",
-      "t9"."tool",
-      "t9"."model",
-      "t9"."tokens_reported",
-      "t9"."source_rows",
-      "t9"."requests",
-      "t9"."input_tokens",
-      "t9"."output_tokens",
-      "t9"."cache_read_tokens",
-      "t9"."cache_write_tokens",
-      "t9"."reported_cost_micro_usd",
-      "t9"."unpriced_input_tokens",
-      "t9"."unpriced_output_tokens",
-      "t9"."unpriced_cache_read_tokens",
-      "t9"."unpriced_cache_write_tokens",
-      "t9"."last_event_at"
+      "t10"."user_key",
+      "t10"."usage_date",
+      "t10"."tool",
+      "t10"."model",
+      "t10"."tokens_reported",
+      "t10"."source_rows",
+      "t10"."requests",
+      "t10"."input_tokens",
+      "t10"."output_tokens",
+      "t10"."cache_read_tokens",
+      "t10"."cache_write_tokens",
+      "t10"."reported_cost_micro_usd",
+      "t10"."unpriced_input_tokens",
+      "t10"."unpriced_output_tokens",
+      "t10"."unpriced_cache_read_tokens",
+      "t10"."unpriced_cache_write_tokens",
+      "t10"."last_event_at"
     FROM (
       SELECT
         "t7"."user_key",
         "t7"."tool",
         "t7"."model",
         "t7"."tokens_reported",
-        CAST("t7"."occurred_at" AS DATE) AS "usage_date",
+        "t7"."usage_date",
         COUNT(*) AS "source_rows",
         SUM("t7"."requests") AS "requests",
         SUM("t7"."input_tokens") AS "input_tokens",
@@ -59,21 +59,44 @@ FROM (
         SUM("t7"."cache_read_tokens") AS "cache_read_tokens",
         SUM("t7"."cache_write_tokens") AS "cache_write_tokens",
         COALESCE(SUM("t7"."reported_cost_micro_usd"), 0) AS "reported_cost_micro_usd",
-        COALESCE(SUM("t7"."input_tokens") FILTER(WHERE
-          "t7"."reported_cost_micro_usd" IS NULL), 0) AS "unpriced_input_tokens",
         COALESCE(
-          SUM("t7"."output_tokens") FILTER(WHERE
-            "t7"."reported_cost_micro_usd" IS NULL),
+          SUM(
+            CASE
+              WHEN "t7"."reported_cost_micro_usd" IS NOT NULL
+              THEN 0
+              ELSE "t7"."input_tokens"
+            END
+          ),
+          0
+        ) AS "unpriced_input_tokens",
+        COALESCE(
+          SUM(
+            CASE
+              WHEN "t7"."reported_cost_micro_usd" IS NOT NULL
+              THEN 0
+              ELSE "t7"."output_tokens"
+            END
+          ),
           0
         ) AS "unpriced_output_tokens",
         COALESCE(
-          SUM("t7"."cache_read_tokens") FILTER(WHERE
-            "t7"."reported_cost_micro_usd" IS NULL),
+          SUM(
+            CASE
+              WHEN "t7"."reported_cost_micro_usd" IS NOT NULL
+              THEN 0
+              ELSE "t7"."cache_read_tokens"
+            END
+          ),
           0
         ) AS "unpriced_cache_read_tokens",
         COALESCE(
-          SUM("t7"."cache_write_tokens") FILTER(WHERE
-            "t7"."reported_cost_micro_usd" IS NULL),
+          SUM(
+            CASE
+              WHEN "t7"."reported_cost_micro_usd" IS NOT NULL
+              THEN 0
+              ELSE "t7"."cache_write_tokens"
+            END
+          ),
           0
         ) AS "unpriced_cache_write_tokens",
         MAX("t7"."occurred_at") AS "last_event_at"
@@ -82,6 +105,7 @@ FROM (
           "t6"."source_file",
           "t6"."source_row",
           "t6"."occurred_at",
+          "t6"."usage_date",
           "t6"."user_key",
           "t6"."tool",
           "t6"."model",
@@ -101,6 +125,7 @@ FROM (
             "t4"."source_file",
             "t4"."source_row",
             "t4"."occurred_at",
+            "t4"."usage_date",
             "t4"."user_key",
             "t4"."tool",
             "t4"."model",
@@ -132,7 +157,7 @@ FROM (
         3,
         4,
         5
-    ) AS "t9"
+    ) AS "t10"
   ) AS "t11"
   UNION ALL
   SELECT
@@ -162,7 +187,7 @@ FROM (
         "t13"."tool",
         "t13"."model",
         "t13"."tokens_reported",
-        CAST("t13"."occurred_at" AS DATE) AS "usage_date",
+        "t13"."usage_date",
         COUNT(*) AS "source_rows",
         SUM("t13"."requests") AS "requests",
         SUM("t13"."input_tokens") AS "input_tokens",
@@ -171,23 +196,43 @@ FROM (
         SUM("t13"."cache_write_tokens") AS "cache_write_tokens",
         COALESCE(SUM("t13"."reported_cost_micro_usd"), 0) AS "reported_cost_micro_usd",
         COALESCE(
-          SUM("t13"."input_tokens") FILTER(WHERE
-            "t13"."reported_cost_micro_usd" IS NULL),
+          SUM(
+            CASE
+              WHEN "t13"."reported_cost_micro_usd" IS NOT NULL
+              THEN 0
+              ELSE "t13"."input_tokens"
+            END
+          ),
           0
         ) AS "unpriced_input_tokens",
         COALESCE(
-          SUM("t13"."output_tokens") FILTER(WHERE
-            "t13"."reported_cost_micro_usd" IS NULL),
+          SUM(
+            CASE
+              WHEN "t13"."reported_cost_micro_usd" IS NOT NULL
+              THEN 0
+              ELSE "t13"."output_tokens"
+            END
+          ),
           0
         ) AS "unpriced_output_tokens",
         COALESCE(
-          SUM("t13"."cache_read_tokens") FILTER(WHERE
-            "t13"."reported_cost_micro_usd" IS NULL),
+          SUM(
+            CASE
+              WHEN "t13"."reported_cost_micro_usd" IS NOT NULL
+              THEN 0
+              ELSE "t13"."cache_read_tokens"
+            END
+          ),
           0
         ) AS "unpriced_cache_read_tokens",
         COALESCE(
-          SUM("t13"."cache_write_tokens") FILTER(WHERE
-            "t13"."reported_cost_micro_usd" IS NULL),
+          SUM(
+            CASE
+              WHEN "t13"."reported_cost_micro_usd" IS NOT NULL
+              THEN 0
+              ELSE "t13"."cache_write_tokens"
+            END
+          ),
           0
         ) AS "unpriced_cache_write_tokens",
         MAX("t13"."occurred_at") AS "last_event_at"
@@ -196,22 +241,24 @@ FROM (
           *
         FROM (
           SELECT
-            "t10"."occurred_at",
-            "t10"."user_key",
-            "t10"."tool",
-            "t10"."model",
-            "t10"."input_tokens",
-            "t10"."output_tokens",
-            "t10"."cache_read_tokens",
-            "t10"."cache_write_tokens",
-            "t10"."requests",
-            "t10"."reported_cost_micro_usd",
-            "t10"."tokens_reported"
+            "t9"."occurred_at",
+            "t9"."usage_date",
+            "t9"."user_key",
+            "t9"."tool",
+            "t9"."model",
+            "t9"."input_tokens",
+            "t9"."output_tokens",
+            "t9"."cache_read_tokens",
+            "t9"."cache_write_tokens",
+            "t9"."requests",
+            "t9"."reported_cost_micro_usd",
+            "t9"."tokens_reported"
           FROM (
             SELECT
               "t8"."source_file",
               "t8"."source_row",
               "t8"."occurred_at",
+              "t8"."usage_date",
               "t8"."user_key",
               "t8"."tool",
               "t8"."model",
@@ -236,6 +283,7 @@ FROM (
                 "t6"."source_file",
                 "t6"."source_row",
                 "t6"."occurred_at",
+                "t6"."usage_date",
                 "t6"."user_key",
                 "t6"."tool",
                 "t6"."model",
@@ -255,6 +303,7 @@ FROM (
                   "t4"."source_file",
                   "t4"."source_row",
                   "t4"."occurred_at",
+                  "t4"."usage_date",
                   "t4"."user_key",
                   "t4"."tool",
                   "t4"."model",
@@ -280,9 +329,9 @@ FROM (
               SEMI JOIN "int_ai_usage_repeated_event_hashes" AS "t2"
                 ON "t6"."event_hash" = "t2"."event_hash"
             ) AS "t8"
-          ) AS "t10"
+          ) AS "t9"
           WHERE
-            "t10"."copy" = 0
+            "t9"."copy" = 0
         ) AS "t12"
         UNION ALL
         SELECT
@@ -290,6 +339,7 @@ FROM (
         FROM (
           SELECT DISTINCT
             "t0"."occurred_at",
+            "t0"."usage_date",
             "t0"."user_key",
             "t0"."tool",
             "t0"."model",
