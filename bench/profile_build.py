@@ -13,6 +13,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import duckdb
+
 from pipelines.build import build
 from pipelines.settings import Settings
 
@@ -50,6 +52,11 @@ def main() -> None:
         last[0] = time.perf_counter()
         result = build(settings, progress=step, incremental=args.incremental, engine=args.engine)
         step("done")
+        with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+            for suite, seconds in con.execute(
+                "select suite, seconds from validation_timings where seconds >= 0.1 order by seconds desc"
+            ).fetchall():
+                print(f"{seconds:7.2f} s    validation: {suite}")
     kind = "incremental" if result.incremental else "full"
     print(f"{result.seconds:7.2f} s  total, {kind} (validation {result.validation_seconds:.2f} s)")
 

@@ -1,17 +1,22 @@
 """Build the warehouse: raw files -> staging -> intermediate -> marts, then publish atomically.
 
 The build writes a new DuckDB file beside the old one and swaps it in with one rename, so a
-reader sees the old warehouse or the new one, never a half-built one. A file-level problem
-raises BuildError (one line, naming the file) and leaves the previous warehouse untouched.
+reader sees the old warehouse or the new one, never a half-built one. An incremental build starts
+that file as a copy of the previous warehouse and changes in place only what the new files touch:
+the new days of the user-day and person-day tables, and the models downstream of them; the models
+whose inputs are unchanged stay as they are, and so do their validation results. A file-level
+problem raises BuildError (one line, naming the file) and leaves the previous warehouse untouched.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -23,8 +28,10 @@ from pipelines.incremental import (
     Plan,
     fingerprint,
     input_stamps,
+    input_tables,
     reread_files,
     reusable_models,
+    same_pseudonyms,
     unchanged_tables,
     write_input_stamps,
     write_stage_tables,
@@ -39,13 +46,14 @@ from pipelines.inputs import (
     in_window,
     with_files,
 )
-from pipelines.models import Model, load_models, run_model
+from pipelines.models import Model, load_models, references, run_model
 from pipelines.privacy import access, pseudonyms
-from pipelines.quality.gate import run_gate, write_results
 from pipelines.settings import BUILTIN_PRICES, Settings
 
 # user-day matched to people and priced: an incremental build recomputes only the new days of it
 PERSON_DAY = "int_ai_usage_resolved_to_person_day"
+# an incremental build keeps the previous user-day rows under this name while the first stage runs
+KEPT_USER_DAYS = "_kept_user_days"
 # The first stage reads per-request rows and sums them to user-day; everything after it reads
 # only its output. It runs on an engine (pipelines/engines/): DuckDB here, or Spark.
 # how many input rows each table kept, by the model that keeps them
@@ -111,6 +119,12 @@ def build(
     `until` keep only the ai_usage partitions (`date=YYYY-MM-DD` in the path) in that window: the
     others are never opened."""
     started = time.perf_counter()
+    # Great Expectations takes about 6 s to import: it loads in the background while DuckDB works
+    # (the first stage's own imports come first, so that the two threads never import the same)
+    from pipelines.engines import on_duckdb  # noqa: F401
+
+    validator = threading.Thread(target=_import_quality_gate, name="import-great-expectations")
+    validator.start()
     target = settings.warehouse_path
     target.parent.mkdir(parents=True, exist_ok=True)
     staging_file = target.with_name(f".{target.name}.building-{os.getpid()}")
@@ -124,30 +138,35 @@ def build(
         plan = make_plan(target, tables["ai_usage"], settings)
         if not incremental:
             plan = Plan(False, "a full build was asked for", plan.stamps)
+        if plan.incremental:
+            # the previous warehouse, changed in place below; the original stays readable as prev
+            shutil.copyfile(target, staging_file)
         con = connect_for_build(staging_file, settings)
         run(con, f"set temp_directory = '{staging_file}.tmp'")
         load_config(con, settings)
         copied, unread, unchanged = set(), set(), set()
         if plan.incremental:
             run(con, f"attach '{target}' as prev (read_only)")
+            run(con, f"alter table {FIRST_STAGE} rename to {KEPT_USER_DAYS}")
         stamps = input_stamps(con if plan.incremental else None, tables)
         if plan.incremental:
             unchanged = unchanged_tables(con, stamps)
-            copied, unread = reusable_models(load_models(), unchanged)
+            copied, unread = reusable_models(load_models(), unchanged, same_pseudonyms(con))
         read_now = {name: files for name, files in tables.items() if name not in unread}
         usage_files, new_days = _stage_inputs(con, read_now, plan, engine)
+        in_place = InPlace(con, new_days, unchanged) if plan.incremental else None
         for model in load_models():
             if model.name in FIRST_STAGE_MODELS and model.name != FIRST_STAGE:
                 continue  # run by the engine, as part of the first stage
             if progress:
                 progress(model.name)
             try:
-                if model.name in copied:  # its inputs are unchanged since the previous build
-                    run(con, f"create or replace table {model.name} as select * from prev.{model.name}")
+                if model.name in copied:  # its inputs are unchanged: the copy already holds it
+                    continue
                 elif model.name == FIRST_STAGE:
                     _run_first_stage(con, engine, tables, usage_files, new_days if plan.incremental else None)
-                elif model.name == PERSON_DAY and plan.incremental and {"people", "identities"} <= unchanged:
-                    _run_by_day(con, model, new_days)
+                elif in_place and in_place.allows(model):
+                    in_place.run(model)
                 elif model.layer == "staging" and model.name != "stg_input__ai_usage":
                     # read each small table's files once: its models, the quarantine and the row
                     # accounting all read these verdicts (a temporary table: never published)
@@ -185,8 +204,21 @@ def build(
         rows = count_rows(con, kept, _read_sql(con, engine, usage_files))
         if progress:
             progress("validation")
-        gate = run_gate(con, settings.token_ceiling)
+        validator.join()
+        from pipelines.quality.gate import run_gate, suites, write_results
+
+        # a suite that reads only unchanged models gives the same results: they are kept
+        kept_suites = {s.name for s in suites(settings.token_ceiling) if _reads_only(s, copied)}
+        gate = run_gate(con, settings.token_ceiling, skip=kept_suites)
         write_results(con, gate)
+        if kept_suites:
+            kept = [sorted(kept_suites)]
+            run(
+                con,
+                "insert into validation_results select * from prev.validation_results where suite in (select unnest(?))",
+                kept,
+            )
+            run(con, "insert into validation_timings select unnest(?), 0.0", kept)  # not run again
         if gate.errors:
             first = gate.errors[0]
             raise BuildError(
@@ -267,28 +299,83 @@ def _run_first_stage(
         [files],
     )
     if new_days is not None:
-        run(
-            con,
-            f"insert into {FIRST_STAGE} select * from prev.{FIRST_STAGE} "
-            "where usage_date not in (select unnest(?))",
-            [new_days],
-        )
+        # the new days replace their rows in the previous user-day table, which is kept as it is
+        run(con, f"delete from {KEPT_USER_DAYS} where usage_date in (select unnest(?))", [new_days])
+        run(con, f"insert into {KEPT_USER_DAYS} select * from {FIRST_STAGE}")
+        run(con, f"drop table {FIRST_STAGE}")
+        run(con, f"alter table {KEPT_USER_DAYS} rename to {FIRST_STAGE}")
     if engine != "duckdb":
         # DuckDB reads back only the files with rejected rows, for the quarantine's raw values
         rejected = [r[0] for r in run(con, "select distinct source_file from usage_rejects")]
         create_raw_views(con, with_files(tables, "ai_usage", rejected), only=("ai_usage",))
 
 
-def _run_by_day(con: duckdb.DuckDBPyConnection, model: Model, days: list) -> None:
-    """A model with one row per day and key, whose inputs other than the first stage are unchanged:
-    the days the new files touch are computed again, the others copied from the previous build."""
-    run(
-        con,
-        f"create or replace table {model.name} as select * from prev.{model.name} "
-        f"where usage_date not in (select unnest($days)) union all by name "
-        f"select * from ({model.sql}) where usage_date in (select unnest($days))",
-        {"days": days},
-    )
+class InPlace:
+    """An incremental build's models that are recomputed in place, day by day or week by week.
+
+    A model that declares `incremental by: COLUMN` has rows that read only input rows of their own
+    day (or week). When every input table it depends on other than ai_usage is unchanged, and the
+    people's pseudonyms are the same as last time, only the rows of the days the new files touch
+    (or of their weeks, and of weeks the period gained or lost) are deleted and computed again; the
+    other rows of the copied warehouse stay as they are."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, days: list, unchanged: set[str]) -> None:
+        self.con, self.days, self.unchanged = con, sorted(days), unchanged
+        self.depends = input_tables(load_models())
+        self._weeks: list | None = None
+        self._same_keys: bool | None = None
+
+    def allows(self, model: Model) -> bool:
+        if not model.incremental_by or not self.depends[model.name] - {"ai_usage"} <= self.unchanged:
+            return False
+        return "int_people_keyed" not in references(model.sql, {"int_people_keyed"}) or self.same_keys()
+
+    def same_keys(self) -> bool:
+        if self._same_keys is None:
+            differ = "select person_id, person_key from {} except select person_id, person_key from {}"
+            self._same_keys = not run(
+                self.con,
+                f"({differ.format('int_people_keyed', 'prev.int_people_keyed')}) union all "
+                f"({differ.format('prev.int_people_keyed', 'int_people_keyed')}) limit 1",
+            )
+        return self._same_keys
+
+    def weeks(self) -> list:
+        """The weeks of the new days, and the weeks the period gained or lost."""
+        if self._weeks is None:
+            period = run(
+                self.con,
+                "(select week from int_period_weeks_listed except select week from prev.int_period_weeks_listed) "
+                "union (select week from prev.int_period_weeks_listed except select week from int_period_weeks_listed)",
+            )
+            new = {d - timedelta(days=d.weekday()) for d in self.days}
+            self._weeks = sorted(new | {r[0] for r in period})
+        return self._weeks
+
+    def run(self, model: Model) -> None:
+        column = model.incremental_by
+        values = self.weeks() if column == "week" else self.days
+        if not values:
+            return  # no day changed: the copy already holds the same rows
+        # a list of literals, so that DuckDB pushes the filter down into the model's scans
+        listed = ", ".join(f"date '{value.isoformat()}'" for value in values)
+        run(self.con, f"delete from {model.name} where {column} in ({listed})")
+        run(
+            self.con,
+            f"insert into {model.name} by name select * from ({model.sql}) where {column} in ({listed})",
+        )
+
+
+def _import_quality_gate() -> None:
+    import pipelines.quality.gate  # noqa: F401  (imports Great Expectations)
+
+
+def _reads_only(suite, models: set[str]) -> bool:
+    """Whether every model a validation suite reads is in `models` (and it reads at least one)."""
+    names = {m.name for m in load_models()}
+    text = " ".join([suite.frame_sql, *(c.count_sql + " " + c.examples_sql for c in suite.sql_checks)])
+    read = references(text, names)
+    return bool(read) and read <= models
 
 
 def _read_sql(con: duckdb.DuckDBPyConnection, engine: str, files: list[str]) -> dict[str, str]:

@@ -224,11 +224,35 @@ def write_input_stamps(con: duckdb.DuckDBPyConnection, stamps: dict[str, list[Fi
         )
 
 
-def reusable_models(models: list[Model], unchanged: set[str]) -> tuple[set[str], set[str]]:
+def input_tables(models: list[Model]) -> dict[str, set[str]]:
+    """Model -> the input tables it depends on, through any chain of models."""
+    names = {m.name for m in models}
+    depends: dict[str, set[str]] = {}
+    for model in models:
+        tables = {model.name.removeprefix("stg_input__")} if model.layer == "staging" else set()
+        for ref in references(model.sql, names) - {model.name}:
+            tables |= depends.get(ref, set())
+        depends[model.name] = tables
+    return depends
+
+
+def same_pseudonyms(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the build's pseudonym key gives the previous warehouse's person keys (the key itself
+    is never stored: its outputs are compared)."""
+    return not run(
+        con,
+        "select 1 from prev.int_people_keyed where person_key <> tokenyield_person_key(person_id) limit 1",
+    )
+
+
+def reusable_models(
+    models: list[Model], unchanged: set[str], same_keys: bool = False
+) -> tuple[set[str], set[str]]:
     """(models to copy from the previous warehouse, tables that need no reading at all).
 
     A model is copied when every input table it depends on, through any chain of models, is
-    unchanged, every model it reads is copied too, and it does not call the pseudonym function. A
+    unchanged, every model it reads is copied too, and it does not call the pseudonym function
+    (unless `same_keys`: the key is the one the previous build used). A
     table needs no reading when every model that reads its staging view is copied."""
     names = {m.name for m in models}
     by_name = {m.name: m for m in models}
@@ -247,7 +271,7 @@ def reusable_models(models: list[Model], unchanged: set[str]) -> tuple[set[str],
             model.layer != "staging"
             and tables
             and tables <= unchanged
-            and ALWAYS_RUN not in model.sql
+            and (same_keys or ALWAYS_RUN not in model.sql)
             and all(r in copied or by_name[r].layer == "staging" for r in refs)
         ):
             copied.add(model.name)

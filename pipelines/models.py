@@ -33,6 +33,13 @@ class Model:
         return match.group(1).strip() if match else ""
 
     @property
+    def incremental_by(self) -> str:
+        """The time column by which an incremental build may recompute this model in place: each
+        of its rows reads only input rows of the same day or week (and tables that did not change)."""
+        match = re.search(r"^--\s*incremental by:\s*(\w+)", self.sql, re.MULTILINE)
+        return match.group(1) if match else ""
+
+    @property
     def purpose(self) -> str:
         first = self.sql.splitlines()[0] if self.sql else ""
         return first.removeprefix("--").split(":", 1)[-1].strip()

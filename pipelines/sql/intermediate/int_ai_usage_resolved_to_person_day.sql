@@ -2,6 +2,7 @@
 -- Rows without a reported cost are priced from the price table (USD per million tokens, which is
 -- exactly micro-dollars per token). A model with no price keeps its tokens as unpriced_tokens.
 -- grain: one row per user key, UTC day, tool, model and tokens_reported (person_id null = unmatched)
+-- incremental by: usage_date (a row reads only the rows of its own day and unchanged tables)
 -- time column: usage_date
 with
 
@@ -11,7 +12,9 @@ identity_keys as (select * from int_identity_keys_resolved),
 
 prices as (select * from config_prices),
 
-models as (select distinct model from usage),
+-- read from the table itself, not from the usage CTE: a CTE read twice is materialised, and a
+-- filter on usage_date (an incremental build's) would no longer reach the scan
+models as (select distinct model from int_ai_usage_aggregated_to_user_day),
 
 model_prices as (
     -- exact id first, then the longest listed id the model starts with (claude-sonnet-4-5-20250929)

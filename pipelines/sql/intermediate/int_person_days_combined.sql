@@ -1,6 +1,7 @@
 -- int_person_days_combined: each person's AI use, pull requests and tickets on each UTC day,
 -- for active days (the effort control) and the burst signal of tokenmaxxing.
 -- grain: one row per person per UTC day with any AI use, PR opened or merged, or ticket resolved
+-- incremental by: day (a row reads only the rows of its own day and unchanged tables)
 -- time column: day
 with
 

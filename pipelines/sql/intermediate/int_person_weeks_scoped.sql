@@ -1,5 +1,6 @@
 -- int_person_weeks_scoped: the weeks each person is in scope: employed on any day of the week.
 -- grain: one row per person per ISO week of the period
+-- incremental by: week (a row reads only the rows of its own week and unchanged tables)
 with
 
 people as (select * from int_people_deduplicated),

@@ -3,6 +3,7 @@
 -- An active day has any AI use, PR opened or merged, or ticket resolved (UTC days); a day without
 -- output has no PR merged and no ticket resolved.
 -- grain: one row per person per ISO week in scope
+-- incremental by: week (a row reads only the rows of its own week and unchanged tables)
 -- time column: week (Monday, UTC)
 with
 

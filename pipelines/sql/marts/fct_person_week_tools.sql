@@ -1,5 +1,6 @@
 -- fct_person_week_tools: AI usage split by tool, for the tool filter.
 -- grain: one row per person per ISO week in scope per tool
+-- incremental by: week (a row reads only the rows of its own week and unchanged tables)
 -- time column: week (Monday, UTC)
 with
 

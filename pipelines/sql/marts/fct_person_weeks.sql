@@ -2,6 +2,7 @@
 -- Unmatched identities and bots are not here (see fct_unmatched_identities, fct_bot_pull_requests).
 -- People appear only as person_key (a keyed pseudonym); names live in dim_people.
 -- grain: one row per person per ISO week in scope
+-- incremental by: week (a row reads only the rows of its own week and unchanged tables)
 -- time column: week (Monday, UTC)
 with
 
@@ -9,11 +10,30 @@ scoped as (select * from int_person_weeks_scoped),
 
 keyed as (select * from int_people_keyed),
 
+usage_days as (
+    -- per day first, then per week: the days are counted without count(distinct), which would
+    -- keep a filter on week (an incremental build's) from reaching the scan
+    select
+        person_id, week, usage_date,
+        sum(source_rows) as ai_rows,
+        sum(requests) as ai_requests,
+        sum(input_tokens) as input_tokens,
+        sum(output_tokens) as output_tokens,
+        sum(cache_read_tokens) as cache_read_tokens,
+        sum(cache_write_tokens) as cache_write_tokens,
+        sum(total_tokens) as total_tokens,
+        sum(cost_micro_usd) as cost_micro_usd,
+        sum(unpriced_tokens) as unpriced_tokens,
+    from int_ai_usage_resolved_to_person_day
+    where person_id is not null
+    group by all
+),
+
 usage as (
     select
         person_id, week,
-        sum(source_rows)::bigint as ai_rows,
-        sum(requests)::bigint as ai_requests,
+        sum(ai_rows)::bigint as ai_rows,
+        sum(ai_requests)::bigint as ai_requests,
         sum(input_tokens)::bigint as input_tokens,
         sum(output_tokens)::bigint as output_tokens,
         sum(cache_read_tokens)::bigint as cache_read_tokens,
@@ -21,9 +41,8 @@ usage as (
         sum(total_tokens)::bigint as total_tokens,
         sum(cost_micro_usd)::bigint as cost_micro_usd,
         sum(unpriced_tokens)::bigint as unpriced_tokens,
-        count(distinct usage_date) as ai_active_days,
-    from int_ai_usage_resolved_to_person_day
-    where person_id is not null
+        count(*) as ai_active_days,
+    from usage_days
     group by all
 ),
 
