@@ -10,6 +10,7 @@ Person-level views are written to the audit log on every call (outside the cache
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,9 +25,11 @@ import streamlit as st
 from pipelines.db import run
 from pipelines.metrics import data_quality, queries
 from pipelines.metrics.analytics import Elasticities, Guardrails, Review
+from pipelines.metrics.analytics import panel as analytics_panel
 from pipelines.metrics.filters import Filters
 from pipelines.metrics.queries import TREND_WEEKS as TREND_WEEKS  # the Overview's caption
 from pipelines.metrics.queries import with_cost_trend
+from pipelines.metrics.rollup import Rollup, Totals, totals
 from pipelines.privacy import audit, views
 from pipelines.privacy import viewer as viewers
 from pipelines.privacy.viewer import Viewer
@@ -146,17 +149,55 @@ def tools() -> pl.DataFrame:
     return _tools(current())
 
 
+class _Sums:
+    """What a new filter value is answered from, for one warehouse file (dropped with it): the
+    warehouse's person-weeks summed per team and week, the panel of each scope over every week
+    (shared by that scope's viewers) and each viewer's views.rollup(). They are read, never
+    changed, so every session shares one copy (cache_data would unpickle a copy on every rerun)."""
+
+    def __init__(self, warehouse: Warehouse) -> None:
+        self.warehouse = warehouse
+        self.totals = functools.cache(self._totals)
+        self.panel = functools.lru_cache(maxsize=4)(self._panel)
+        self.rollup = functools.lru_cache(maxsize=64)(self._rollup)
+
+    def _totals(self) -> Totals:
+        with _cursor(self.warehouse) as cursor:
+            return totals(cursor)
+
+    def _panel(self, within: str | None) -> pl.DataFrame:
+        with _cursor(self.warehouse) as cursor:
+            return analytics_panel(cursor, Filters(within=within))
+
+    def _rollup(self, who: Viewer) -> Rollup:
+        panel, summed = self.panel(who.aggregate_root), self.totals()
+        with _cursor(self.warehouse) as cursor:
+            return views.rollup(cursor, who, panel, summed)
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def _sums(warehouse: Warehouse) -> _Sums:
+    # max_entries=1: a swapped-in file drops every sum of the old one at once
+    return _Sums(warehouse)
+
+
+def _rollup(warehouse: Warehouse, who: Viewer) -> Rollup:
+    return _sums(warehouse).rollup(who)
+
+
 @st.cache_data(show_spinner=False, max_entries=512)
 def _weekly(warehouse: Warehouse, who: Viewer, filters: Filters) -> pl.DataFrame:
+    summed = _rollup(warehouse, who)
     with _cursor(warehouse) as cursor:
-        return views.weekly(cursor, who, filters)
+        return views.weekly(cursor, who, filters, summed)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
 def _check(warehouse: Warehouse, who: Viewer, filters: Filters) -> str | None:
+    summed = _rollup(warehouse, who)
     with _cursor(warehouse) as cursor:
         try:
-            views.check_selection(cursor, who, filters)
+            views.check_selection(cursor, who, filters, summed)
         except views.Withheld as error:
             return str(error)
     return None
@@ -229,8 +270,9 @@ def elasticities(who: Viewer, filters: Filters) -> Elasticities:
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _guardrails(warehouse: Warehouse, who: Viewer, filters: Filters, overall_only: bool) -> Guardrails:
+    summed = _rollup(warehouse, who)
     with _cursor(warehouse) as cursor:
-        return views.guardrails(cursor, who, filters, overall_only)
+        return views.guardrails(cursor, who, filters, overall_only, summed)
 
 
 def guardrails(who: Viewer, filters: Filters, overall_only: bool = False) -> Guardrails:

@@ -11,6 +11,11 @@ report`) read the warehouse only through these functions. Each takes the Viewer 
 - shows a person's own rows only to that person and to their direct manager, and records each
   such view in the audit log;
 - never returns a table of named people ordered by tokens, spend or output.
+
+check_selection(), weekly() and guardrails() also take a Rollup (rollup()): the marts summed once
+per team and week for the viewer, from which a new team or period selection is a sum. It changes
+where the counts come from, never a rule: every check and suppression below runs on them as on the
+counts the queries give, and a filter the rollup cannot answer exactly goes to the queries.
 """
 
 from __future__ import annotations
@@ -26,8 +31,10 @@ import polars as pl
 from pipelines.db import frame, one
 from pipelines.metrics import analytics as analytics_review
 from pipelines.metrics import headline, queries
+from pipelines.metrics import rollup as rollups
 from pipelines.metrics.analytics.guardrails import overall as overall_guardrails
-from pipelines.metrics.filters import Filters
+from pipelines.metrics.filters import ORG_BELOW, Filters
+from pipelines.metrics.rollup import Rollup
 from pipelines.privacy import suppression
 from pipelines.privacy.viewer import AccessDenied, Viewer
 
@@ -51,25 +58,56 @@ def _people(
     return int(one(con, f"with pw as ({sql}) select {expression} from pw", params)[0] or 0)
 
 
-def check_selection(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) -> Filters:
+def rollup(
+    con: duckdb.DuckDBPyConnection,
+    viewer: Viewer,
+    panel: pl.DataFrame | None = None,
+    totals: rollups.Totals | None = None,
+) -> Rollup:
+    """The viewer's Rollup: the warehouse's person-weeks summed per team and week (`totals`, made
+    once per warehouse, or here), the same over the viewer's scope and the people they see one by
+    one; `panel`, analytics.panel() of the viewer's scope over every week, is kept in it for
+    guardrails(). Only the viewer's own calls may use it (_summed checks)."""
+    return rollups.rollup(con, viewer.aggregate_root, viewer.visible_people(), panel, totals)
+
+
+def _summed(rollup: Rollup | None, viewer: Viewer, view: Filters) -> Rollup | None:
+    """The rollup when it answers this scoped view exactly and was built for this viewer."""
+    if rollup is None or rollup.seen != viewer.visible_people() or not rollup.serves(view):
+        return None
+    return rollup
+
+
+def check_selection(
+    con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters, rollup: Rollup | None = None
+) -> Filters:
     """The scoped filters, or Withheld when the view (or what it leaves out) is under k people."""
     view = scoped(viewer, filters)
     k = viewer.k
     whole = replace(view, teams=(), tools=())
-    in_scope = _people(con, whole)
+    summed = _summed(rollup, viewer, whole)  # head counts over teams and weeks: any tool filter
+
+    def people(counted: Filters, unseen: bool = False) -> int:
+        if summed is not None:
+            return summed.people_count(counted, unseen)
+        if not unseen:
+            return _people(con, counted)
+        # people in the org the viewer does not see one by one (person_keys are hex: safe to inline)
+        seen = ", ".join(f"'{key}'" for key in viewer.visible_people())
+        return _people(con, counted, f"count(distinct person_key) filter (where person_key not in ({seen}))")
+
+    in_scope = people(whole)
     if in_scope < k:
         raise Withheld(f"Fewer than {k} people are in your scope for this period, so no figure can be shown.")
     if view.within and viewer.visible_people():
-        # people in the org the viewer does not see one by one (person_keys are hex: safe to inline)
-        seen = ", ".join(f"'{key}'" for key in viewer.visible_people())
-        deeper = _people(con, whole, f"count(distinct person_key) filter (where person_key not in ({seen}))")
+        deeper = people(whole, unseen=True)
         if 0 < deeper < k:
             raise Withheld(
                 f"Fewer than {k} people in your org sit below your direct reports: its totals minus the "
                 "people you see one by one would reveal them, so only My data and My team are shown."
             )
     if view.teams:
-        selected = _people(con, replace(whole, teams=view.teams))
+        selected = people(replace(whole, teams=view.teams))
         if not suppression.selection_allowed(selected, in_scope, k):
             raise Withheld(
                 f"This team selection covers, or leaves out, fewer than {k} people; comparing it with the "
@@ -112,7 +150,12 @@ USAGE = ("tokens", "cost_usd", "unpriced_tokens", "cost_per_merged_pr")
 
 
 def _complements(
-    con: duckdb.DuckDBPyConnection, view: Filters, by: str, k: int, visible: tuple[str, ...] = ()
+    con: duckdb.DuckDBPyConnection,
+    view: Filters,
+    by: str,
+    k: int,
+    visible: tuple[str, ...] = (),
+    summed: Rollup | None = None,
 ) -> pl.DataFrame:
     """Per `by` (week or team): could another allowed view be subtracted from this one to leave
     fewer than k people, or fewer than k users of some tools? Returns `by`, hide_all, hide_usage.
@@ -120,10 +163,32 @@ def _complements(
     The views compared with this one: the whole organization; the whole of the teams this view
     touches (what a leader sees of them); a manager's own org without the filters; the people
     the viewer sees one by one (themself, direct reports), whose rows subtract from any total;
-    and, with a tool filter, the same people's use of the other tools."""
+    and, with a tool filter, the same people's use of the other tools. Per week the counts are
+    sums, so a rollup that serves the view (_summed) gives them."""
+    if summed is not None and by == "week":
+        table = _summed_counts(summed, view)
+    else:
+        table = _complement_counts(con, view, by, visible)
+
+    def small(column: str) -> pl.Expr:
+        return (pl.col(column) > 0) & (pl.col(column) < k)
+
+    hide_all = small("c1_people") | small("c2_people") | small("c3_people")
+    hide_usage = small("c1_chosen") | small("c2_chosen") | small("c3_chosen")
+    if visible:
+        hide_all = hide_all | small("c4_people")
+        hide_usage = hide_usage | small("c4_chosen")
+    if view.tools:
+        hide_usage = hide_usage | small("c1_other") | small("c2_other") | small("c3_other") | small("v_other")
+    return table.select(by, hide_all=hide_all, hide_usage=hide_usage | hide_all)
+
+
+def _complement_counts(
+    con: duckdb.DuckDBPyConnection, view: Filters, by: str, visible: tuple[str, ...]
+) -> pl.DataFrame:
+    """Per `by`, the head counts _complements compares with k, from the marts."""
     period = replace(Filters(), start=view.start, end=view.end)
     universe, u_params = period.person_week_sql()
-    from pipelines.metrics.filters import ORG_BELOW
 
     # who is in this view: the universe's rows that pass the view's teams and scope (its tools
     # change what is summed, not who is counted)
@@ -167,7 +232,7 @@ def _complements(
             "c4_chosen": "in_view and not seen and chosen",
         }.items()
     )
-    table = frame(
+    return frame(
         con,
         f"""with
         marked as (select u.person_key, u.team, u.week, u.ai_rows, {" and ".join(in_view)} as in_view
@@ -185,30 +250,57 @@ def _complements(
         [*view_params, *u_params, *uses_params, *org_params, *visible],
     )
 
-    def small(column: str) -> pl.Expr:
-        return (pl.col(column) > 0) & (pl.col(column) < k)
 
-    hide_all = small("c1_people") | small("c2_people") | small("c3_people")
-    hide_usage = small("c1_chosen") | small("c2_chosen") | small("c3_chosen")
-    if visible:
-        hide_all = hide_all | small("c4_people")
-        hide_usage = hide_usage | small("c4_chosen")
-    if view.tools:
-        hide_usage = hide_usage | small("c1_other") | small("c2_other") | small("c3_other") | small("v_other")
-    return table.select(by, hide_all=hide_all, hide_usage=hide_usage | hide_all)
+def _summed_counts(summed: Rollup, view: Filters) -> pl.DataFrame:
+    """_complement_counts(con, view, "week", visible) from a rollup that serves the view. With no
+    tool filter, "chosen" is any AI use and no one uses "other" tools. Per week a row count is a
+    head count, and the view is part of the teams it touches, of the org and of everyone, so each
+    complement is a difference of sums: everyone minus the view (c1), the view's teams minus the
+    view (c2), the org minus the view (c3), the view minus the people seen one by one (c4)."""
+    in_view = summed.in_view(view)
+    everyone = summed.everyone(view)
+    view_teams = everyone.filter(pl.col("team").is_in(in_view["team"].unique().implode()))
+    parts = {"all": everyone, "view": in_view, "teams": view_teams, "seen": summed.seen_in_view(view)}
+    if view.within:
+        parts["org"] = summed.in_scope(view)
+    weeks = everyone.select("week").unique()
+    for name, cells in parts.items():
+        sums = cells.group_by("week").agg(
+            pl.col("person_weeks").sum().alias(f"{name}_people"),
+            pl.col("ai_person_weeks").sum().alias(f"{name}_chosen"),
+        )
+        weeks = weeks.join(sums, on="week", how="left")
+    weeks = weeks.fill_null(0)
+    none = pl.lit(0, pl.Int64)
+
+    def minus(whole: str, part: str, count: str) -> pl.Expr:
+        return pl.col(f"{whole}_{count}") - pl.col(f"{part}_{count}")
+
+    counts = {}
+    for count in ("people", "chosen"):
+        counts[f"c1_{count}"] = minus("all", "view", count)
+        counts[f"c2_{count}"] = minus("teams", "view", count)
+        counts[f"c3_{count}"] = minus("org", "view", count) if view.within else none
+        counts[f"c4_{count}"] = minus("view", "seen", count)
+    others = {f"{name}_other": none for name in ("c1", "c2", "c3", "v")}
+    return weeks.select("week", **counts, **others)
 
 
-def weekly(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) -> pl.DataFrame:
+def weekly(
+    con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters, rollup: Rollup | None = None
+) -> pl.DataFrame:
     """queries.weekly() for the viewer. A week is blanked when it holds fewer than k people, and
     its usage (tokens, spend) when fewer than k AI users make it; so is any week another allowed
-    view could be subtracted from to leave fewer than k people or AI users (_complements)."""
-    view = check_selection(con, viewer, filters)
-    frame_ = queries.weekly(con, view)
+    view could be subtracted from to leave fewer than k people or AI users (_complements).
+    `rollup`: the viewer's rollup(), which gives the same figures and counts as sums."""
+    view = check_selection(con, viewer, filters, rollup)
+    summed = _summed(rollup, viewer, view)
+    frame_ = summed.weekly(view) if summed is not None else queries.weekly(con, view)
     if frame_.is_empty():
         return frame_.with_columns(suppressed=pl.lit(False))
     k = viewer.k
     frame_ = frame_.join(
-        _complements(con, view, "week", k, viewer.visible_people()), on="week", how="left"
+        _complements(con, view, "week", k, viewer.visible_people(), summed), on="week", how="left"
     ).with_columns(pl.col("hide_all", "hide_usage").fill_null(False))
     small = (pl.col("people_in_scope") < k) | pl.col("hide_all")
     few_users = (pl.col("ai_users") > 0) & (pl.col("ai_users") < k) | pl.col("hide_usage")
@@ -530,12 +622,21 @@ def summary_for(figures: dict[str, object], viewer: Viewer) -> dict[str, object]
 
 
 def guardrails(
-    con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters, overall_only: bool = False
+    con: duckdb.DuckDBPyConnection,
+    viewer: Viewer,
+    filters: Filters,
+    overall_only: bool = False,
+    rollup: Rollup | None = None,
 ) -> analytics_review.Guardrails:
     """The quality guardrails alone (shown beside every throughput figure), for a viewer;
-    `overall_only`: the one row of the whole view (by team and by decile left empty)."""
-    view = check_selection(con, viewer, filters)
-    panel = analytics_review.panel(con, view)
+    `overall_only`: the one row of the whole view (by team and by decile left empty); `rollup`:
+    the viewer's rollup(), whose panel of the scope holds the view's rows."""
+    view = check_selection(con, viewer, filters, rollup)
+    summed = _summed(rollup, viewer, view)
+    if summed is not None and summed.panel is not None:
+        panel = rollups.panel_of(summed.panel, view)
+    else:
+        panel = analytics_review.panel(con, view)
     if overall_only:
         row = overall_guardrails(panel)
         fitted = analytics_review.Guardrails(by_decile=row.clear(), by_team=row.clear(), overall=row)

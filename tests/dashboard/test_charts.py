@@ -7,8 +7,9 @@ from datetime import date, timedelta
 import plotly.graph_objects as go
 import polars as pl
 import pytest
+from plotly.subplots import make_subplots
 
-from dashboard import charts
+from dashboard import charts, theme
 from pipelines.privacy.views import density
 
 WEEKS = [date(2026, 3, 2) + timedelta(days=7 * i) for i in range(4)]
@@ -113,6 +114,26 @@ def test_tokens_and_spend_use_two_axes(weekly: pl.DataFrame) -> None:
     assert spend.yaxis == "y2"
     assert "USD" in fig.layout.yaxis2.title.text and fig.layout.yaxis2.tickprefix == "$"
     assert "tokens" in fig.layout.yaxis.title.text
+
+
+def test_a_figure_made_in_one_go_is_the_one_plotly_builds_step_by_step(weekly: pl.DataFrame) -> None:
+    """theme.figure() makes a figure from one dict (fast); it must be the figure that the shared
+    template, make_subplots' second y axis and add_* calls give."""
+    stepwise = go.Figure()
+    stepwise.update_layout(template=theme.NAME, title={"text": "Weekly active rate"}, height=300)
+    assert theme.figure("Weekly active rate", height=300).to_plotly_json() == stepwise.to_plotly_json()
+
+    grid = make_subplots(specs=[[{"secondary_y": True}]])
+    grid.update_layout(template=theme.NAME, title={"text": "Tokens and spend per week"})
+    grid.add_bar(x=WEEKS, y=weekly["tokens"].to_list())
+    grid.add_scatter(x=WEEKS, y=weekly["cost_usd"].to_list(), secondary_y=True)
+    fig = charts.tokens_and_spend(weekly)
+    for axis in ("xaxis", "yaxis", "yaxis2"):
+        for key in ("anchor", "domain", "overlaying", "side"):
+            assert fig.layout[axis][key] == grid.layout[axis][key], (axis, key)
+    for made, built in zip(fig.data, grid.data, strict=True):
+        assert (made.xaxis, made.yaxis) == (built.xaxis, built.yaxis)
+    assert fig.layout.template == grid.layout.template
 
 
 def test_merged_prs_per_engineer_week(weekly: pl.DataFrame) -> None:

@@ -7,12 +7,14 @@ import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
 from dashboard import data
 from pipelines.metrics.filters import Filters
+from pipelines.privacy import views
 from pipelines.warehouse import WarehouseError
 
 
@@ -58,3 +60,29 @@ def test_pages_get_no_per_person_rows(demo_warehouse: Path, monkeypatch: pytest.
     assert eff.density.columns == ["x_low", "x_high", "y_low", "y_high", "people", "suppressed"]
     assert eff.density.filter(~eff.density["suppressed"])["people"].min() >= eff.k
     assert "person_key" not in eff.deciles.columns
+
+
+def test_a_new_team_is_answered_from_sums_made_once_per_viewer(
+    demo_warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TOKENYIELD_DB", str(demo_warehouse))
+    leader = data.viewer("demo-leader")
+    warehouse = data.current()
+    summed = data._rollup(warehouse, leader)
+    assert data._rollup(warehouse, leader) is summed  # made once per warehouse and viewer
+    assert summed.panel is data._sums(warehouse).panel(None)  # one panel for every viewer of a scope
+    with duckdb.connect(str(demo_warehouse), read_only=True) as con:
+        con.execute("set TimeZone = 'UTC'")
+        for team in data.teams(leader)[:4]:
+            filters = Filters(teams=(team,))
+            data.check(leader, filters)
+            assert_frame_equal(
+                data.weekly(leader, filters),
+                data.with_cost_trend(views.weekly(con, leader, filters)),
+                check_exact=True,
+            )
+            assert_frame_equal(
+                data.guardrails(leader, filters, overall_only=True).overall,
+                views.guardrails(con, leader, filters, overall_only=True).overall,
+                rel_tol=1e-12,  # floats summed per person in polars' group order
+            )
