@@ -209,7 +209,13 @@ def build(
 
         # a suite that reads only unchanged models gives the same results: they are kept
         kept_suites = {s.name for s in suites(settings.token_ceiling) if _reads_only(s, copied)}
-        gate = run_gate(con, settings.token_ceiling, skip=kept_suites)
+        # a suite of a mart recomputed week by week looks only at those weeks: the others passed it
+        weeks_of = {
+            s.name: in_place.weeks()
+            for s in suites(settings.token_ceiling)
+            if in_place and s.incremental_by == "week" and _reads_only(s, copied | in_place.done)
+        }
+        gate = run_gate(con, settings.token_ceiling, skip=kept_suites, weeks_of=weeks_of)
         write_results(con, gate)
         if kept_suites:
             kept = [sorted(kept_suites)]
@@ -324,6 +330,7 @@ class InPlace:
         self.depends = input_tables(load_models())
         self._weeks: list | None = None
         self._same_keys: bool | None = None
+        self.done: set[str] = set()  # the models recomputed in place
 
     def allows(self, model: Model) -> bool:
         if not model.incremental_by or not self.depends[model.name] - {"ai_usage"} <= self.unchanged:
@@ -355,6 +362,7 @@ class InPlace:
     def run(self, model: Model) -> None:
         column = model.incremental_by
         values = self.weeks() if column == "week" else self.days
+        self.done.add(model.name)
         if not values:
             return  # no day changed: the copy already holds the same rows
         # a list of literals, so that DuckDB pushes the filter down into the model's scans

@@ -11,6 +11,8 @@ a full rebuild (tests/pipelines/test_incremental.py proves it).
 from __future__ import annotations
 
 import hashlib
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,6 +66,14 @@ def file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
+def hashes(paths: list[Path]) -> dict[Path, str]:
+    """file_hash of each path, on one thread per core (hashlib releases the GIL while it hashes)."""
+    if len(paths) < 2:
+        return {path: file_hash(path) for path in paths}
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        return dict(zip(paths, pool.map(file_hash, paths), strict=True))
+
+
 def plan(previous: Path, usage: TableFiles, settings: Settings) -> Plan:
     """Full or incremental, and why. A file whose size and modification time are unchanged keeps
     the hash recorded for it (as git's index does); any other file is hashed."""
@@ -79,14 +89,21 @@ def plan(previous: Path, usage: TableFiles, settings: Settings) -> Plan:
                 }
         except (duckdb.Error, IndexError):
             known, previous_fingerprint = {}, None
-    stamps = {}
-    for path in usage.all_files:
-        stat = path.stat()
-        key = str(path)
-        same = key in known and known[key][:2] == (stat.st_size, stat.st_mtime_ns)
-        stamps[key] = FileStamp(
-            key, stat.st_size, stat.st_mtime_ns, known[key][2] if same else file_hash(path)
+    stats = {path: path.stat() for path in usage.all_files}
+    same = {
+        path: str(path) in known and known[str(path)][:2] == (stat.st_size, stat.st_mtime_ns)
+        for path, stat in stats.items()
+    }
+    hashed = hashes([path for path in stats if not same[path]])
+    stamps = {
+        str(path): FileStamp(
+            str(path),
+            stat.st_size,
+            stat.st_mtime_ns,
+            known[str(path)][2] if same[path] else hashed[path],
         )
+        for path, stat in stats.items()
+    }
     if previous_fingerprint is None:
         return Plan(False, "no previous warehouse to reuse", stamps)
     if previous_fingerprint != fingerprint(settings):
@@ -169,18 +186,20 @@ def input_stamps(
             r[0]: (r[1], r[2], r[3])
             for r in run(con, "select source_file, size, mtime_ns, content_hash from prev.stage_inputs")
         }
-    stamps: dict[str, list[FileStamp]] = {}
-    for table, files in tables.items():
-        if table == "ai_usage":
-            continue
-        stamps[table] = []
-        for path in files.all_files:
-            stat = path.stat()
-            key = str(path)
-            same = key in known and known[key][:2] == (stat.st_size, stat.st_mtime_ns)
-            digest = known[key][2] if same else file_hash(path)
-            stamps[table].append(FileStamp(key, stat.st_size, stat.st_mtime_ns, digest))
-    return stamps
+    stats = {t: {p: p.stat() for p in files.all_files} for t, files in tables.items() if t != "ai_usage"}
+
+    def reused(path: Path, stat: os.stat_result) -> str | None:
+        entry = known.get(str(path))
+        return entry[2] if entry and entry[:2] == (stat.st_size, stat.st_mtime_ns) else None
+
+    hashed = hashes([p for listed in stats.values() for p, st in listed.items() if reused(p, st) is None])
+    return {
+        table: [
+            FileStamp(str(p), st.st_size, st.st_mtime_ns, reused(p, st) or hashed[p])
+            for p, st in listed.items()
+        ]
+        for table, listed in stats.items()
+    }
 
 
 def unchanged_tables(con: duckdb.DuckDBPyConnection, stamps: dict[str, list[FileStamp]]) -> set[str]:

@@ -53,6 +53,7 @@ def analytics_suites() -> list[Suite]:
                     severity="error",
                 ),
             ],
+            incremental_by="week",
         ),
         Suite(
             "mart: fct_merged_pull_requests quality",

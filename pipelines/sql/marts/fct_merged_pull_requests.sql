@@ -2,6 +2,7 @@
 -- A PR is reverted when a merged revert names it within 21 days (int_pull_request_reverts_matched);
 -- quality-adjusted output leaves out reverted PRs and the reverts themselves.
 -- grain: one row per merged pull request (repo, number) by a matched person
+-- incremental by: week (a row reads only its own pull request and whether its person-week is in scope)
 with
 
 pull_requests as (select * from int_pull_requests_resolved where person_id is not null and merged_at is not null),
