@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -24,11 +24,11 @@ import duckdb
 from pipelines import __version__
 from pipelines.db import one, run
 from pipelines.engines import FIRST_STAGE, FIRST_STAGE_MODELS, EngineError, run_first_stage
+from pipelines.in_place import InPlace
 from pipelines.incremental import (
     Plan,
     fingerprint,
     input_stamps,
-    input_tables,
     reread_files,
     reusable_models,
     same_pseudonyms,
@@ -46,7 +46,7 @@ from pipelines.inputs import (
     in_window,
     with_files,
 )
-from pipelines.models import Model, load_models, references, run_model
+from pipelines.models import load_models, run_model
 from pipelines.privacy import access, pseudonyms
 from pipelines.settings import BUILTIN_PRICES, Settings
 
@@ -119,12 +119,6 @@ def build(
     `until` keep only the ai_usage partitions (`date=YYYY-MM-DD` in the path) in that window: the
     others are never opened."""
     started = time.perf_counter()
-    # Great Expectations takes about 6 s to import: it loads in the background while DuckDB works
-    # (the first stage's own imports come first, so that the two threads never import the same)
-    from pipelines.engines import on_duckdb  # noqa: F401
-
-    validator = threading.Thread(target=_import_quality_gate, name="import-great-expectations")
-    validator.start()
     target = settings.warehouse_path
     target.parent.mkdir(parents=True, exist_ok=True)
     staging_file = target.with_name(f".{target.name}.building-{os.getpid()}")
@@ -138,6 +132,8 @@ def build(
         plan = make_plan(target, tables["ai_usage"], settings)
         if not incremental:
             plan = Plan(False, "a full build was asked for", plan.stamps)
+        # an incremental build has little Python work to slow down: the import starts at once
+        validator = _import_quality_gate_in_background() if plan.incremental else None
         if plan.incremental:
             # the previous warehouse, changed in place below; the original stays readable as prev
             shutil.copyfile(target, staging_file)
@@ -155,6 +151,7 @@ def build(
         read_now = {name: files for name, files in tables.items() if name not in unread}
         usage_files, new_days = _stage_inputs(con, read_now, plan, engine)
         in_place = InPlace(con, new_days, unchanged) if plan.incremental else None
+        validator = validator or _import_quality_gate_in_background()
         for model in load_models():
             if model.name in FIRST_STAGE_MODELS and model.name != FIRST_STAGE:
                 continue  # run by the engine, as part of the first stage
@@ -205,15 +202,15 @@ def build(
         if progress:
             progress("validation")
         validator.join()
-        from pipelines.quality.gate import run_gate, suites, write_results
+        from pipelines.quality.gate import reads_only, run_gate, suites, write_results
 
         # a suite that reads only unchanged models gives the same results: they are kept
-        kept_suites = {s.name for s in suites(settings.token_ceiling) if _reads_only(s, copied)}
+        kept_suites = {s.name for s in suites(settings.token_ceiling) if reads_only(s, copied)}
         # a suite of a mart recomputed week by week looks only at those weeks: the others passed it
         weeks_of = {
             s.name: in_place.weeks()
             for s in suites(settings.token_ceiling)
-            if in_place and s.incremental_by == "week" and _reads_only(s, copied | in_place.done)
+            if in_place and s.incremental_by == "week" and reads_only(s, copied | in_place.done)
         }
         gate = run_gate(con, settings.token_ceiling, skip=kept_suites, weeks_of=weeks_of)
         write_results(con, gate)
@@ -316,74 +313,18 @@ def _run_first_stage(
         create_raw_views(con, with_files(tables, "ai_usage", rejected), only=("ai_usage",))
 
 
-class InPlace:
-    """An incremental build's models that are recomputed in place, day by day or week by week.
+def _import_quality_gate_in_background() -> threading.Thread:
+    """Great Expectations takes about 6 s to import: it loads on another thread while DuckDB works.
+    A full build starts it after the Python-heavy input checks (they would wait for the GIL), and
+    after the first stage's own imports, so that the two threads never import the same module."""
+    from pipelines.engines import on_duckdb  # noqa: F401
 
-    A model that declares `incremental by: COLUMN` has rows that read only input rows of their own
-    day (or week). When every input table it depends on other than ai_usage is unchanged, and the
-    people's pseudonyms are the same as last time, only the rows of the days the new files touch
-    (or of their weeks, and of weeks the period gained or lost) are deleted and computed again; the
-    other rows of the copied warehouse stay as they are."""
+    def load() -> None:
+        import pipelines.quality.gate  # noqa: F401
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, days: list, unchanged: set[str]) -> None:
-        self.con, self.days, self.unchanged = con, sorted(days), unchanged
-        self.depends = input_tables(load_models())
-        self._weeks: list | None = None
-        self._same_keys: bool | None = None
-        self.done: set[str] = set()  # the models recomputed in place
-
-    def allows(self, model: Model) -> bool:
-        if not model.incremental_by or not self.depends[model.name] - {"ai_usage"} <= self.unchanged:
-            return False
-        return "int_people_keyed" not in references(model.sql, {"int_people_keyed"}) or self.same_keys()
-
-    def same_keys(self) -> bool:
-        if self._same_keys is None:
-            differ = "select person_id, person_key from {} except select person_id, person_key from {}"
-            self._same_keys = not run(
-                self.con,
-                f"({differ.format('int_people_keyed', 'prev.int_people_keyed')}) union all "
-                f"({differ.format('prev.int_people_keyed', 'int_people_keyed')}) limit 1",
-            )
-        return self._same_keys
-
-    def weeks(self) -> list:
-        """The weeks of the new days, and the weeks the period gained or lost."""
-        if self._weeks is None:
-            period = run(
-                self.con,
-                "(select week from int_period_weeks_listed except select week from prev.int_period_weeks_listed) "
-                "union (select week from prev.int_period_weeks_listed except select week from int_period_weeks_listed)",
-            )
-            new = {d - timedelta(days=d.weekday()) for d in self.days}
-            self._weeks = sorted(new | {r[0] for r in period})
-        return self._weeks
-
-    def run(self, model: Model) -> None:
-        column = model.incremental_by
-        values = self.weeks() if column == "week" else self.days
-        self.done.add(model.name)
-        if not values:
-            return  # no day changed: the copy already holds the same rows
-        # a list of literals, so that DuckDB pushes the filter down into the model's scans
-        listed = ", ".join(f"date '{value.isoformat()}'" for value in values)
-        run(self.con, f"delete from {model.name} where {column} in ({listed})")
-        run(
-            self.con,
-            f"insert into {model.name} by name select * from ({model.sql}) where {column} in ({listed})",
-        )
-
-
-def _import_quality_gate() -> None:
-    import pipelines.quality.gate  # noqa: F401  (imports Great Expectations)
-
-
-def _reads_only(suite, models: set[str]) -> bool:
-    """Whether every model a validation suite reads is in `models` (and it reads at least one)."""
-    names = {m.name for m in load_models()}
-    text = " ".join([suite.frame_sql, *(c.count_sql + " " + c.examples_sql for c in suite.sql_checks)])
-    read = references(text, names)
-    return bool(read) and read <= models
+    thread = threading.Thread(target=load, name="import-great-expectations", daemon=True)
+    thread.start()
+    return thread
 
 
 def _read_sql(con: duckdb.DuckDBPyConnection, engine: str, files: list[str]) -> dict[str, str]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import duckdb
 
 from pipelines.db import run
+from pipelines.models import load_models, references
 from pipelines.quality.checks import Suite, input_suites, mart_suites
 
 
@@ -134,3 +135,11 @@ def write_results(con: duckdb.DuckDBPyConnection, gate: GateResult) -> None:
     run(con, "create or replace table validation_timings (suite varchar, seconds double)")
     for suite, seconds in gate.suite_seconds.items():
         run(con, "insert into validation_timings values (?, ?)", [suite, seconds])
+
+
+def reads_only(suite: Suite, models: set[str]) -> bool:
+    """Whether every model a validation suite reads is in `models` (and it reads at least one)."""
+    names = {m.name for m in load_models()}
+    text = " ".join([suite.frame_sql, *(c.count_sql + " " + c.examples_sql for c in suite.sql_checks)])
+    read = references(text, names)
+    return bool(read) and read <= models
