@@ -50,8 +50,6 @@ from pipelines.models import load_models, run_model
 from pipelines.privacy import access, pseudonyms
 from pipelines.settings import BUILTIN_PRICES, Settings
 
-# user-day matched to people and priced: an incremental build recomputes only the new days of it
-PERSON_DAY = "int_ai_usage_resolved_to_person_day"
 # an incremental build keeps the previous user-day rows under this name while the first stage runs
 KEPT_USER_DAYS = "_kept_user_days"
 # The first stage reads per-request rows and sums them to user-day; everything after it reads
