@@ -1,4 +1,4 @@
-"""Shared fixtures for the source tests: the samples folder, and a real HTTP server on 127.0.0.1.
+"""Shared fixtures for the source tests: the sample payloads (tests/fixtures/samples), and a real HTTP server on 127.0.0.1.
 
 `local_server` serves recorded pages from a stdlib http.server in a thread on an ephemeral port:
 
@@ -26,7 +26,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-SAMPLES = Path(__file__).parents[2].parent / "shared" / "samples"
+SAMPLES = (
+    Path(__file__).parents[1] / "fixtures" / "samples"
+)  # copies of ../shared/samples, with PROVENANCE.md per folder
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 
 
