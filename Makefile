@@ -6,7 +6,7 @@ INPUT ?= data/input
 DB ?= data/warehouse.duckdb
 PORT ?= 8501
 
-.PHONY: setup run demo build serve test lint bench clean
+.PHONY: setup run demo build serve test screenshots lint bench clean
 
 setup:  ## install everything into .venv; leaves .venv/bin/tokenyield
 	$(UV) sync --frozen --quiet
@@ -19,13 +19,17 @@ demo: setup  ## generate the demo organization when data/input holds no input
 build: demo  ## build the warehouse from data/input
 	.venv/bin/tokenyield build --input $(INPUT) --db $(DB)
 
-run: build  ## build, then serve the dashboard on http://localhost:8501
+run: build  ## build, then serve the dashboard on http://localhost:$(PORT) (make run PORT=8600)
 	TOKENYIELD_DB=$(DB) TOKENYIELD_LOCAL_VIEWER=$${TOKENYIELD_LOCAL_VIEWER:-demo-leader} \
 		.venv/bin/streamlit run app.py --server.port $(PORT) --server.address 0.0.0.0
 
 test: setup  ## the whole suite
 	@./scripts/ensure-system-packages.sh
 	.venv/bin/pytest -n 2 --dist loadfile
+
+screenshots: setup  ## regenerate docs/images/ (the README's screenshots) from the browser test
+	@./scripts/ensure-system-packages.sh
+	TOKENYIELD_SCREENSHOTS=docs/images .venv/bin/pytest tests/e2e/test_browser.py -k screenshotted
 
 lint: setup
 	.venv/bin/ruff check .

@@ -27,6 +27,26 @@ if TYPE_CHECKING:
     from pipelines.metrics import Filters
     from pipelines.privacy.viewer import Viewer
 
+
+def _flags_read_as_flags() -> None:
+    """typer prints a flag's type as `<bool>`, as if it took a value; a flag takes none, so print nothing."""
+    from typer.core import TyperOption
+
+    shown = TyperOption.display_type_rich
+
+    def display_type_rich(self: TyperOption, ctx: object) -> str | None:
+        return "" if self.is_flag else shown(self, ctx)  # type: ignore[arg-type]
+
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
+_flags_read_as_flags()
+
+DB_DEFAULT = "$TOKENYIELD_DB, else data/warehouse.duckdb"
+INPUT_DEFAULT = "$TOKENYIELD_INPUT, else data/input"
+FROM_DEFAULT = "the warehouse's first week"
+TO_DEFAULT = "the warehouse's last week"
+
 app = typer.Typer(
     help="What AI tokens buy: usage joined with engineering output.",
     no_args_is_help=True,
@@ -60,12 +80,26 @@ def demo(
     people: Annotated[int, typer.Option(min=20, help="people in the organization")] = 500,
     weeks: Annotated[int, typer.Option(min=4, max=260, help="weeks of history")] = 26,
     seed: Annotated[int, typer.Option(help="random seed; the same seed gives the same files")] = 7,
-    end: Annotated[str | None, typer.Option(help="last Sunday of the period, YYYY-MM-DD")] = None,
+    end: Annotated[
+        str | None,
+        typer.Option(
+            help="last Sunday of the period, YYYY-MM-DD", show_default="the last Sunday before today"
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="write into a folder that already holds files (they are replaced)")
+    ] = False,
 ) -> None:
     """Write a realistic synthetic organization in the canonical contract."""
     from pipelines.demo import generate
     from pipelines.privacy.access import write_demo
 
+    if out_dir.exists() and not out_dir.is_dir():
+        raise fail(f"--out {out_dir} is a file: give a folder")
+    if not force and out_dir.is_dir() and any(out_dir.iterdir()):
+        raise fail(
+            f"--out {out_dir} is not empty: give an empty or new folder, or add --force to replace its files"
+        )
     end_day = _parse_day(end, "--end") if end else None
     with _progress() as bar:
         task = bar.add_task("writing demo organization", total=None)
@@ -87,9 +121,12 @@ def demo(
 @app.command()
 def build(
     input_dir: Annotated[
-        Path | None, typer.Option("--input", help="input folder in the canonical contract")
+        Path | None,
+        typer.Option("--input", help="input folder in the canonical contract", show_default=INPUT_DEFAULT),
     ] = None,
-    db: Annotated[Path | None, typer.Option(help="warehouse file to (re)build")] = None,
+    db: Annotated[
+        Path | None, typer.Option(help="warehouse file to (re)build", show_default=DB_DEFAULT)
+    ] = None,
     full: Annotated[
         bool, typer.Option("--full", help="re-read every file even when only new ones arrived")
     ] = False,
@@ -101,10 +138,17 @@ def build(
         ),
     ] = "duckdb",
     since: Annotated[
-        str | None, typer.Option(help="read only ai_usage partitions date=YYYY-MM-DD from this day")
+        str | None,
+        typer.Option(
+            help="read only ai_usage partitions date=YYYY-MM-DD from this day", show_default="every partition"
+        ),
     ] = None,
     until: Annotated[
-        str | None, typer.Option(help="read only ai_usage partitions date=YYYY-MM-DD up to this day")
+        str | None,
+        typer.Option(
+            help="read only ai_usage partitions date=YYYY-MM-DD up to this day",
+            show_default="every partition",
+        ),
     ] = None,
 ) -> None:
     """Build the warehouse (staging -> intermediate -> marts) and swap it in atomically."""
@@ -147,13 +191,22 @@ def build(
 
 @app.command()
 def summary(
-    db: Annotated[Path | None, typer.Option(help="warehouse file")] = None,
+    db: Annotated[Path | None, typer.Option(help="warehouse file", show_default=DB_DEFAULT)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object")] = False,
-    start: Annotated[str | None, typer.Option("--from", help="first day of the view, YYYY-MM-DD")] = None,
-    end: Annotated[str | None, typer.Option("--to", help="last day of the view, YYYY-MM-DD")] = None,
+    start: Annotated[
+        str | None,
+        typer.Option("--from", help="first day of the view, YYYY-MM-DD", show_default=FROM_DEFAULT),
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="last day of the view, YYYY-MM-DD", show_default=TO_DEFAULT)
+    ] = None,
     email: Annotated[
         str | None,
-        typer.Option("--as", help=AS_HELP + "; without it, the whole warehouse (its file holds it all)"),
+        typer.Option(
+            "--as",
+            help=AS_HELP + "; without it, the whole warehouse (its file holds it all)",
+            show_default="no viewer: the whole warehouse",
+        ),
     ] = None,
 ) -> None:
     """Print the headline figures of a built warehouse."""
@@ -199,9 +252,14 @@ CHART_FORMATS = ("png", "svg", "html")
 def export_charts(
     out_dir: Annotated[Path, typer.Option("--out", help="folder to write charts, tables and index.csv into")],
     email: Annotated[str, typer.Option("--as", help=AS_HELP)],
-    db: Annotated[Path | None, typer.Option(help="warehouse file")] = None,
-    start: Annotated[str | None, typer.Option("--from", help="first day of the view, YYYY-MM-DD")] = None,
-    end: Annotated[str | None, typer.Option("--to", help="last day of the view, YYYY-MM-DD")] = None,
+    db: Annotated[Path | None, typer.Option(help="warehouse file", show_default=DB_DEFAULT)] = None,
+    start: Annotated[
+        str | None,
+        typer.Option("--from", help="first day of the view, YYYY-MM-DD", show_default=FROM_DEFAULT),
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="last day of the view, YYYY-MM-DD", show_default=TO_DEFAULT)
+    ] = None,
     formats: Annotated[
         str, typer.Option(help="chart formats, comma separated: png, svg, html")
     ] = "png,svg,html",
@@ -265,9 +323,14 @@ def report(
         Path, typer.Option("--out", help="the pack to write: FILE.pdf, FILE.pptx or FILE.html")
     ],
     email: Annotated[str, typer.Option("--as", help=AS_HELP)],
-    db: Annotated[Path | None, typer.Option(help="warehouse file")] = None,
-    start: Annotated[str | None, typer.Option("--from", help="first day of the view, YYYY-MM-DD")] = None,
-    end: Annotated[str | None, typer.Option("--to", help="last day of the view, YYYY-MM-DD")] = None,
+    db: Annotated[Path | None, typer.Option(help="warehouse file", show_default=DB_DEFAULT)] = None,
+    start: Annotated[
+        str | None,
+        typer.Option("--from", help="first day of the view, YYYY-MM-DD", show_default=FROM_DEFAULT),
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="last day of the view, YYYY-MM-DD", show_default=TO_DEFAULT)
+    ] = None,
 ) -> None:
     """Write the leadership review pack (summary, one chart per page, methods, coverage)."""
     from pipelines.privacy.audit import Entry, record

@@ -41,7 +41,8 @@ def import_files(
     paths: Annotated[list[Path], typer.Argument(help="Export files (or folders, for log sources).")],
     into: Annotated[Path, typer.Option(help="The input folder to append canonical tables to.")],
     person: Annotated[
-        str | None, typer.Option(help="Email to attribute local logs to (default: git user.email).")
+        str | None,
+        typer.Option(help="Email to attribute local logs to.", show_default="git config user.email"),
     ] = None,
 ) -> None:
     """Import export files from SOURCE into the input folder."""
@@ -55,7 +56,9 @@ def fetch(
     source: Annotated[str, typer.Argument(help="The API to fetch from, e.g. openai.")],
     into: Annotated[Path, typer.Option(help="The input folder to append canonical tables to.")],
     since: Annotated[str, typer.Option(help="First day to fetch, YYYY-MM-DD (UTC).")],
-    until: Annotated[str | None, typer.Option(help="Last day to fetch, YYYY-MM-DD (default: today).")] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Last day to fetch, YYYY-MM-DD.", show_default="today (UTC)")
+    ] = None,
 ) -> None:
     """Fetch SOURCE's usage or output from its API into the input folder."""
     fetcher = _lookup(FETCHERS, source, "fetch")

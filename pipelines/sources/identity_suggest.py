@@ -157,9 +157,7 @@ def suggest_command(
     input: Annotated[
         Path, typer.Option("--input", help="The input folder (people, identities, usage, output).")
     ],
-    out: Annotated[Path, typer.Option("--out", help="Where to write the CSV to review.")] = Path(
-        "identity_suggestions.csv"
-    ),
+    out: Annotated[Path, typer.Option("--out", help="The CSV to write the proposals into, to review.")],
 ) -> None:
     """Propose people for accounts that match nobody; writes a CSV to review (confirmed = yes/no)."""
     try:

@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from pipelines.build import build
 from pipelines.settings import Settings
+from tests.timeouts import APPTEST_TIMEOUT
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
@@ -81,7 +82,7 @@ def open_page(warehouse: Path, monkeypatch: pytest.MonkeyPatch, viewer: str | No
     monkeypatch.setenv("TOKENYIELD_DB", str(warehouse))
     with duckdb.connect(str(warehouse), read_only=True) as con:
         admin = con.execute("select min(email) from access_roles where role = 'admin'").fetchone()[0]
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = AppTest.from_file(APP, default_timeout=APPTEST_TIMEOUT)
     at.user = {"is_logged_in": True, "email": viewer or admin}
     at.run()
     at.switch_page(PAGE).run()
@@ -262,7 +263,7 @@ def test_the_sidebar_filters_survive_a_visit_to_the_data_page(
     demo_warehouse: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TOKENYIELD_DB", str(demo_warehouse))
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = AppTest.from_file(APP, default_timeout=APPTEST_TIMEOUT)
     at.user = {"is_logged_in": True, "email": "demo-leader"}
     at.run()
     team = at.sidebar.multiselect(key="filter_teams").options[0]
@@ -281,7 +282,7 @@ def test_without_a_warehouse_the_page_says_what_to_run(
     if content is not None:
         path.write_bytes(content)
     monkeypatch.setenv("TOKENYIELD_DB", str(path))
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = AppTest.from_file(APP, default_timeout=APPTEST_TIMEOUT)
     at.user = {"is_logged_in": True, "email": "demo-leader"}
     at.run()
     assert not at.exception, [e.message for e in at.exception]

@@ -12,6 +12,8 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.timeouts import APPTEST_TIMEOUT
+
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")  # AppTest resolves a relative path against the calling file, not the cwd
 PAGES = {
@@ -23,7 +25,7 @@ PAGES = {
 
 
 def signed_in(email: str = "demo-leader") -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = AppTest.from_file(APP, default_timeout=APPTEST_TIMEOUT)
     at.user = {"is_logged_in": True, "email": email}
     return at
 

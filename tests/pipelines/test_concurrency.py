@@ -72,7 +72,7 @@ def test_a_reader_sees_the_old_or_the_new_warehouse_never_an_error_or_a_mix(tmp_
         time.sleep(0.3)
     finally:
         stop.touch()
-        rest, _ = reader.communicate(timeout=30)
+        rest, _ = reader.communicate(timeout=600)
     output = first + rest
     assert plans == [True, False] * 2
     answers = [

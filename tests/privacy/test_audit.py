@@ -113,7 +113,7 @@ def test_two_processes_appending_at_once_keep_one_valid_chain(tmp_path):
         subprocess.Popen([sys.executable, "-c", APPEND, str(path), f"{n}@x.io", str(WRITES)], cwd=root)
         for n in ("a", "b")
     ]
-    codes = [writer.wait(timeout=60) for writer in writers]
+    codes = [writer.wait(timeout=600) for writer in writers]
     assert codes == [0, 0]
     rows = audit.read(path)
     assert rows.height == 2 * WRITES

@@ -20,6 +20,7 @@ from streamlit.testing.v1 import AppTest
 
 from pipelines.privacy import audit
 from pipelines.privacy.viewer import resolve
+from tests.timeouts import APPTEST_TIMEOUT
 
 from .conftest import UNKNOWN
 
@@ -93,7 +94,7 @@ def audit_count(path: Path) -> int:
 
 
 def visit_all(email: str, audit_path: Path) -> Session:
-    at = AppTest.from_file(APP, default_timeout=120)
+    at = AppTest.from_file(APP, default_timeout=APPTEST_TIMEOUT)
     at.user = {"is_logged_in": True, "email": email}
     at.run()
     assert not at.exception, [e.message for e in at.exception]
@@ -283,7 +284,7 @@ def test_the_audit_page_shows_the_log_and_its_chain_to_admins(sessions):
 
 
 def test_without_sign_in_or_local_viewer_the_app_refuses_and_shows_no_data(environment):
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = AppTest.from_file(APP, default_timeout=APPTEST_TIMEOUT).run()
     assert not at.exception
     refusal = " ".join(str(e.value) for e in at.error)
     assert "no local viewer is set" in refusal and "no data is shown" in refusal
@@ -291,7 +292,7 @@ def test_without_sign_in_or_local_viewer_the_app_refuses_and_shows_no_data(envir
 
 
 def test_with_an_identity_provider_the_app_asks_to_sign_in_and_shows_no_data(environment):
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = AppTest.from_file(APP, default_timeout=APPTEST_TIMEOUT)
     at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x"}
     at.run()
     assert not at.exception
@@ -300,7 +301,7 @@ def test_with_an_identity_provider_the_app_asks_to_sign_in_and_shows_no_data(env
 
 
 def test_an_unknown_signed_in_email_sees_nothing(environment):
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = AppTest.from_file(APP, default_timeout=APPTEST_TIMEOUT)
     at.user = {"is_logged_in": True, "email": UNKNOWN}
     at.run()
     assert not at.exception
@@ -310,6 +311,6 @@ def test_an_unknown_signed_in_email_sees_nothing(environment):
 
 def test_the_local_demo_viewer_is_switched_on_explicitly(environment, monkeypatch):
     monkeypatch.setenv("TOKENYIELD_LOCAL_VIEWER", "demo-leader")
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = AppTest.from_file(APP, default_timeout=APPTEST_TIMEOUT).run()
     assert not at.exception and at.title[0].value == "Overview"
     assert any("(leader)" in str(c.value) for c in at.caption)
