@@ -10,7 +10,6 @@ Person-level views are written to the audit log on every call (outside the cache
 
 from __future__ import annotations
 
-import functools
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,13 +22,12 @@ import polars as pl
 import streamlit as st
 
 from pipelines.db import run
-from pipelines.metrics import data_quality, queries
+from pipelines.metrics import data_quality, queries, released
 from pipelines.metrics.analytics import Elasticities, Guardrails, Review
-from pipelines.metrics.analytics import panel as analytics_panel
 from pipelines.metrics.filters import Filters
 from pipelines.metrics.queries import TREND_WEEKS as TREND_WEEKS  # the Overview's caption
 from pipelines.metrics.queries import with_cost_trend
-from pipelines.metrics.rollup import Rollup, Totals, totals
+from pipelines.metrics.released import KeyFigures
 from pipelines.privacy import audit, views
 from pipelines.privacy import viewer as viewers
 from pipelines.privacy.viewer import Viewer
@@ -47,25 +45,12 @@ class Warehouse:
 
 
 @dataclass(frozen=True)
-class KeyFigures:
-    """The Overview's key figures for the view, with the definitions of headline.summary()."""
-
-    latest_week: date | None
-    weekly_active_rate_latest: float | None
-    cost_usd: float
-    tokens: int
-    unpriced_tokens: int
-    merged_prs: int
-    person_weeks: int
-    merged_prs_per_engineer_week: float | None
-    cost_per_merged_pr: float | None
-
-
-@dataclass(frozen=True)
 class Excluded:
     """What is not in the figures: unmatched identities and bot PRs (whole build period)."""
 
-    unmatched: dict[str, int | float]  # queries.unmatched(): counts, and cost_usd in USD
+    # queries.unmatched(): counts, and cost_usd in USD; None when the viewer may not see them
+    # (views.unmatched: whole-organization viewers, and at least k identities)
+    unmatched: dict[str, int | float] | None
     bot_logins: int
     bot_pull_requests: int
     bot_merged_prs: int
@@ -149,55 +134,17 @@ def tools() -> pl.DataFrame:
     return _tools(current())
 
 
-class _Sums:
-    """What a new filter value is answered from, for one warehouse file (dropped with it): the
-    warehouse's person-weeks summed per team and week, the panel of each scope over every week
-    (shared by that scope's viewers) and each viewer's views.rollup(). They are read, never
-    changed, so every session shares one copy (cache_data would unpickle a copy on every rerun)."""
-
-    def __init__(self, warehouse: Warehouse) -> None:
-        self.warehouse = warehouse
-        self.totals = functools.cache(self._totals)
-        self.panel = functools.lru_cache(maxsize=4)(self._panel)
-        self.rollup = functools.lru_cache(maxsize=64)(self._rollup)
-
-    def _totals(self) -> Totals:
-        with _cursor(self.warehouse) as cursor:
-            return totals(cursor)
-
-    def _panel(self, within: str | None) -> pl.DataFrame:
-        with _cursor(self.warehouse) as cursor:
-            return analytics_panel(cursor, Filters(within=within))
-
-    def _rollup(self, who: Viewer) -> Rollup:
-        panel, summed = self.panel(who.aggregate_root), self.totals()
-        with _cursor(self.warehouse) as cursor:
-            return views.rollup(cursor, who, panel, summed)
-
-
-@st.cache_resource(max_entries=1, show_spinner=False)
-def _sums(warehouse: Warehouse) -> _Sums:
-    # max_entries=1: a swapped-in file drops every sum of the old one at once
-    return _Sums(warehouse)
-
-
-def _rollup(warehouse: Warehouse, who: Viewer) -> Rollup:
-    return _sums(warehouse).rollup(who)
-
-
 @st.cache_data(show_spinner=False, max_entries=512)
 def _weekly(warehouse: Warehouse, who: Viewer, filters: Filters) -> pl.DataFrame:
-    summed = _rollup(warehouse, who)
     with _cursor(warehouse) as cursor:
-        return views.weekly(cursor, who, filters, summed)
+        return views.weekly(cursor, who, filters)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
 def _check(warehouse: Warehouse, who: Viewer, filters: Filters) -> str | None:
-    summed = _rollup(warehouse, who)
     with _cursor(warehouse) as cursor:
         try:
-            views.check_selection(cursor, who, filters, summed)
+            views.check_selection(cursor, who, filters)
         except views.Withheld as error:
             return str(error)
     return None
@@ -216,23 +163,8 @@ def weekly(who: Viewer, filters: Filters) -> pl.DataFrame:
 
 
 def key_figures(who: Viewer, filters: Filters) -> KeyFigures:
-    frame = _weekly(current(), who, filters).filter(~pl.col("suppressed"))
-    if frame.is_empty():
-        return KeyFigures(None, None, 0.0, 0, 0, 0, 0, None, None)
-    latest = frame.row(-1, named=True)
-    cost, merged = float(frame["cost_usd"].sum()), int(frame["merged_prs"].sum())
-    person_weeks = int(frame["people_in_scope"].sum())
-    return KeyFigures(
-        latest_week=latest["week"],
-        weekly_active_rate_latest=latest["weekly_active_rate"],
-        cost_usd=cost,
-        tokens=int(frame["tokens"].sum()),
-        unpriced_tokens=int(frame["unpriced_tokens"].sum()),
-        merged_prs=merged,
-        person_weeks=person_weeks,
-        merged_prs_per_engineer_week=merged / person_weeks if person_weeks else None,
-        cost_per_merged_pr=cost / merged if merged else None,
-    )
+    """The Overview's key figures: sums over the view's released weeks (metrics/released.py)."""
+    return released.key_figures(_weekly(current(), who, filters))
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -270,9 +202,8 @@ def elasticities(who: Viewer, filters: Filters) -> Elasticities:
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _guardrails(warehouse: Warehouse, who: Viewer, filters: Filters, overall_only: bool) -> Guardrails:
-    summed = _rollup(warehouse, who)
     with _cursor(warehouse) as cursor:
-        return views.guardrails(cursor, who, filters, overall_only, summed)
+        return views.guardrails(cursor, who, filters, overall_only)
 
 
 def guardrails(who: Viewer, filters: Filters, overall_only: bool = False) -> Guardrails:
@@ -356,9 +287,10 @@ def audit_log(who: Viewer, limit: int = 1_000) -> tuple[pl.DataFrame, tuple[bool
 
 
 @st.cache_data(show_spinner=False)
-def _excluded(warehouse: Warehouse) -> Excluded:
+@st.cache_data(show_spinner=False)
+def _excluded(warehouse: Warehouse, who: Viewer) -> Excluded:
     with _cursor(warehouse) as cursor:
-        bots, unmatched = queries.bots(cursor), queries.unmatched(cursor)
+        bots, unmatched = queries.bots(cursor), views.unmatched(cursor, who)
     return Excluded(
         unmatched=unmatched,
         bot_logins=bots.height,
@@ -371,7 +303,7 @@ def excluded(who: Viewer) -> Excluded:
     """What no figure includes (whole build): shown to viewers of aggregates only."""
     if not who.sees_aggregates:
         raise viewers.AccessDenied("Organization figures need a manager, leader, analyst or admin role.")
-    return _excluded(current())
+    return _excluded(current(), who)
 
 
 def adoption_target() -> float:
@@ -394,15 +326,15 @@ class BuildReport:
 
 
 @st.cache_data(show_spinner=False)
-def _build_report(warehouse: Warehouse) -> BuildReport:
+def _build_report(warehouse: Warehouse, who: Viewer) -> BuildReport:
     with _cursor(warehouse) as cursor:
         return BuildReport(
             info=data_quality.build_info(cursor),
             suites=data_quality.validation_suites(cursor),
-            checks=data_quality.validation_checks(cursor),
+            checks=views.quality_checks(data_quality.validation_checks(cursor), who),
             freshness=data_quality.freshness(cursor),
             coverage=data_quality.coverage(cursor),
-            tools=queries.tools(cursor),
+            tools=views.tools(cursor, who),
             unmatched=queries.unmatched_table(cursor),
             rows=data_quality.row_accounting(cursor),
             quarantine_reasons=data_quality.quarantine_reasons(cursor),
@@ -414,7 +346,7 @@ def build_report(who: Viewer) -> BuildReport:
     identities by name (the rest see how many there are)."""
     if not who.sees_whole_org:
         raise viewers.AccessDenied("The Data page is for leaders, analysts and admins.")
-    report = _build_report(current())
+    report = _build_report(current(), who)
     return report if who.is_admin else replace(report, unmatched=report.unmatched.clear())
 
 

@@ -102,7 +102,10 @@ def not_in_figures(viewer: Viewer, unpriced_tokens: int) -> None:
             f"- **{unmatched['identities']:,} unmatched identities** (whole period, every team): "
             f"{compact(unmatched['tokens'])} tokens (${unmatched['cost_usd']:,.0f}), "
             f"{unmatched['pull_requests']:,} PRs ({unmatched['merged_prs']:,} merged), "
-            f"{unmatched['tickets']:,} tickets.",
+            f"{unmatched['tickets']:,} tickets."
+            if unmatched
+            else "- **Unmatched identities**: accounts that match nobody in the roster are left out; "
+            f"their totals are shown to leaders when there are at least {viewer.k} of them.",
             f"- **{left_out.bot_pull_requests:,} bot PRs** ({left_out.bot_merged_prs:,} merged) by "
             f"{left_out.bot_logins:,} bot logins: never output.",
         ]

@@ -47,7 +47,7 @@ from pipelines.inputs import (
     with_files,
 )
 from pipelines.models import load_models, run_model
-from pipelines.privacy import access, pseudonyms
+from pipelines.privacy import access, pseudonyms, release
 from pipelines.settings import BUILTIN_PRICES, Settings
 
 # an incremental build keeps the previous user-day rows under this name while the first stage runs
@@ -226,6 +226,9 @@ def build(
                 f"validation failed: {first.suite}: {first.check} ({first.unexpected} unexpected)"
             )
         write_input_stamps(con, stamps)
+        if progress:
+            progress("release")
+        release.write(con)  # every aggregate any viewer may see (docs/privacy.md)
         write_build_info(con, settings, rows, gate.seconds, time.perf_counter() - started, plan, engine)
         _drop_input_views(con)
         run(con, "drop table if exists usage_rejects")

@@ -200,6 +200,18 @@ def summary(
     end: Annotated[
         str | None, typer.Option("--to", help="last day of the view, YYYY-MM-DD", show_default=TO_DEFAULT)
     ] = None,
+    team: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--team", help="a team of the dashboard's team filter; repeat for more", show_default="every team"
+        ),
+    ] = None,
+    tool: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--tool", help="a tool; repeat for more (organization-wide only)", show_default="every tool"
+        ),
+    ] = None,
     email: Annotated[
         str | None,
         typer.Option(
@@ -210,7 +222,6 @@ def summary(
     ] = None,
 ) -> None:
     """Print the headline figures of a built warehouse."""
-    from pipelines.metrics import Filters
     from pipelines.metrics.headline import summary as compute
     from pipelines.privacy import viewer as viewers
     from pipelines.privacy import views
@@ -218,15 +229,10 @@ def summary(
 
     try:
         path = db or settings().warehouse_path
-        filters = Filters(
-            start=_week_of(_parse_day(start, "--from")) if start else None,
-            end=_week_of(_parse_day(end, "--to")) if end else None,
-        )
+        filters = _view_filters(start, end, team, tool)
         with open_warehouse(path) as con:
             if email:
-                who = viewers.resolve(con, email)
-                filters = views.check_selection(con, who, filters)
-                figures = views.summary_for(compute(con, filters), who)
+                figures = views.summary(con, viewers.resolve(con, email), filters)
             else:
                 figures = compute(con, filters)
     except (WarehouseError, SettingsError, viewers.AccessDenied) as error:
@@ -260,6 +266,18 @@ def export_charts(
     end: Annotated[
         str | None, typer.Option("--to", help="last day of the view, YYYY-MM-DD", show_default=TO_DEFAULT)
     ] = None,
+    team: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--team", help="a team of the dashboard's team filter; repeat for more", show_default="every team"
+        ),
+    ] = None,
+    tool: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--tool", help="a tool; repeat for more (organization-wide only)", show_default="every tool"
+        ),
+    ] = None,
     formats: Annotated[
         str, typer.Option(help="chart formats, comma separated: png, svg, html")
     ] = "png,svg,html",
@@ -273,7 +291,7 @@ def export_charts(
     unknown = [f for f in chosen if f not in CHART_FORMATS]
     if unknown or not chosen:
         raise fail(f"--formats {formats!r}: choose from {', '.join(CHART_FORMATS)}")
-    filters = _view_filters(start, end)
+    filters = _view_filters(start, end, team, tool)
     with _exports(db) as con:
         viewer = _resolve(con, email)
         data = review.inputs(con, viewer, filters)
@@ -331,6 +349,18 @@ def report(
     end: Annotated[
         str | None, typer.Option("--to", help="last day of the view, YYYY-MM-DD", show_default=TO_DEFAULT)
     ] = None,
+    team: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--team", help="a team of the dashboard's team filter; repeat for more", show_default="every team"
+        ),
+    ] = None,
+    tool: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--tool", help="a tool; repeat for more (organization-wide only)", show_default="every tool"
+        ),
+    ] = None,
 ) -> None:
     """Write the leadership review pack (summary, one chart per page, methods, coverage)."""
     from pipelines.privacy.audit import Entry, record
@@ -338,7 +368,7 @@ def report(
 
     if out_file.suffix.lower() not in (".pdf", ".pptx", ".html"):
         raise fail(f"--out {out_file}: the pack is written as .pdf, .pptx or .html")
-    filters = _view_filters(start, end)
+    filters = _view_filters(start, end, team, tool)
     with _exports(db) as con:
         viewer = _resolve(con, email)
         pack = review.pack_for(con, viewer, filters)
@@ -350,12 +380,17 @@ def report(
     out.print(str(path), highlight=False, soft_wrap=True)
 
 
-def _view_filters(start: str | None, end: str | None) -> Filters:
+def _view_filters(
+    start: str | None, end: str | None, teams: list[str] | None = None, tools: list[str] | None = None
+) -> Filters:
+    """The dashboard's filters from the command line: the same view, the same figures."""
     from pipelines.metrics import Filters
 
     return Filters(
         start=_week_of(_parse_day(start, "--from")) if start else None,
         end=_week_of(_parse_day(end, "--to")) if end else None,
+        teams=tuple(sorted(dict.fromkeys(teams or ()))),
+        tools=tuple(sorted(dict.fromkeys(tools or ()))),
     )
 
 

@@ -152,6 +152,10 @@ st.dataframe(
         "tool",
         pl.when("reports_tokens").then(pl.lit("tokens")).otherwise(pl.lit("activity only")).alias("reports"),
         "models",
+        pl.when("suppressed")
+        .then(pl.lit(f"fewer than {viewer.k}"))
+        .otherwise(pl.col("users").cast(pl.String))
+        .alias("people"),
         "rows",
         "total_tokens",
         "unpriced_tokens",
@@ -162,12 +166,16 @@ st.dataframe(
         "unpriced_tokens": st.column_config.NumberColumn("unpriced tokens", format="compact"),
     },
 )
-st.caption("Tools that report only activity count their users as AI users but add no tokens or spend.")
+st.caption(
+    "Tools that report only activity count their users as AI users but add no tokens or spend. "
+    f"A tool used by fewer than {viewer.k} people shows no rows or tokens (admins see them)."
+)
 st.markdown("**Unmatched identities**: accounts that match nobody in the roster.")
 if not viewer.is_admin:
+    left_out = data.excluded(viewer).unmatched
     st.caption(
-        f"{data.excluded(viewer).unmatched['identities']:,} unmatched identities. Their names are shown "
-        "to admins only; the Overview's note says what they carry."
+        (f"{left_out['identities']:,} unmatched identities. " if left_out else "")
+        + "Their names are shown to admins only; the Overview's note says what they carry."
     )
 if viewer.is_admin:
     st.dataframe(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import polars as pl
 import streamlit as st
 
 from dashboard import data, layout
@@ -19,14 +20,17 @@ st.caption(
     "score: more tokens is not better work."
 )
 reports = data.direct_reports(viewer)
-st.dataframe(
-    reports.drop("person_key"),
-    hide_index=True,
-    height="content",
-    column_config={
-        "tokens": st.column_config.NumberColumn("tokens", format="compact"),
-        "cost_usd": st.column_config.NumberColumn("AI spend", format="dollar"),
-    },
+# a static table: it cannot be sorted by a figure or downloaded in another order (no ranking of people)
+st.table(
+    reports.select(
+        pl.col("name").alias("Name"),
+        pl.col("team").alias("Team"),
+        pl.col("weeks").alias("Weeks"),
+        pl.col("weeks_with_ai").alias("Weeks with AI"),
+        pl.col("tokens").map_elements(layout.compact, return_dtype=pl.String).alias("Tokens"),
+        pl.col("cost_usd").map_elements(lambda usd: f"${usd:,.0f}", return_dtype=pl.String).alias("AI spend"),
+        pl.col("merged_prs").alias("Merged PRs"),
+    )
 )
 names = dict(zip(reports["person_key"], reports["name"], strict=True))
 chosen = st.selectbox(

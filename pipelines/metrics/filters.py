@@ -16,11 +16,18 @@ ORG_BELOW = """
 """
 
 
+# each person-week's unit: its release unit (pipelines/privacy/release.py), named by its label
+UNITS = """join release_people rp on rp.person_key = pw.person_key
+    join (select distinct release_unit, release_label from release_units) ru on ru.release_unit = rp.release_unit"""
+
+
 @dataclass(frozen=True)
 class Filters:
     start: date | None = None  # first week (Monday) in the view; None = the period's first week
     end: date | None = None  # last week (Monday) in the view; None = the period's last week
-    teams: tuple[str, ...] = ()  # empty = every team
+    # empty = every unit. A unit is a release unit of the org tree (pipelines/privacy/release.py),
+    # named by its label: a team, or a manager's org that took in the smaller teams below it
+    teams: tuple[str, ...] = ()
     tools: tuple[str, ...] = ()  # empty = every tool
     # privacy scope, set by pipelines.privacy.views from the viewer, never by a page: the person_key
     # of a manager whose whole org (every level below, and themself) the view covers; None = everyone
@@ -37,7 +44,7 @@ class Filters:
             where.append("pw.week <= ?")
             params.append(self.end)
         if self.teams:
-            where.append(f"pw.team in ({', '.join('?' for _ in self.teams)})")
+            where.append(f"ru.release_label in ({', '.join('?' for _ in self.teams)})")
             params.extend(self.teams)
         if self.within:
             where.append(f"pw.person_key in ({ORG_BELOW})")
@@ -59,13 +66,14 @@ class Filters:
                 "left join (select person_key, week, sum(ai_rows) as ai_rows, sum(ai_requests) as ai_requests, "
                 "sum(total_tokens) as total_tokens, sum(cost_micro_usd) as cost_micro_usd, "
                 "sum(unpriced_tokens) as unpriced_tokens from fct_person_week_tools "
-                f"where tool in ({', '.join('?' for _ in self.tools)}) group by all) t using (person_key, week)"
+                f"where tool in ({', '.join('?' for _ in self.tools)}) group by all) t "
+                "on t.person_key = pw.person_key and t.week = pw.week"
             )
             params = list(self.tools) + params
         sql = (
-            "select pw.person_key, pw.team, pw.week, "
+            "select pw.person_key, ru.release_label as team, pw.week, "
             + usage
             + ", pw.merged_prs, pw.merged_additions, pw.merged_deletions, pw.closed_tickets, pw.closed_bug_tickets "
-            + f"from fct_person_weeks pw {joined} where {' and '.join(where)}"
+            + f"from fct_person_weeks pw {UNITS} {joined} where {' and '.join(where)}"
         )
         return sql, params

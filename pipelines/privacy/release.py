@@ -41,9 +41,10 @@ class Release:
     """The released cells. Withheld cells keep their keys and the reason, never a figure."""
 
     k: int
-    units: pl.DataFrame  # unit_key, manager_key, parent_unit_key, label, release_unit
+    units: pl.DataFrame  # unit_key, manager_key, parent_unit_key, label, release_unit, release_label
     unit_weeks: pl.DataFrame  # unit_key, week, people, ai_users, useful_ai_people, merged_prs,
     # closed_tickets, tokens, cost_micro_usd, unpriced_tokens, released_people, released_usage, reason
+    org_weeks: pl.DataFrame  # week and the unit-week measures for the whole organization
     tool_weeks: pl.DataFrame  # tool, week, users, tokens, cost_micro_usd, released, reason
     finance_months: pl.DataFrame  # month, tool ("*" = every tool), cost_micro_usd: exact
 
@@ -53,20 +54,65 @@ USAGE_MEASURES = ("tokens", "cost_micro_usd", "unpriced_tokens")
 
 
 def units(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """One unit per manager (their direct reports), plus the top unit; labelled by team and manager."""
-    return frame(
+    """One unit per manager (their direct reports), plus the top unit. A unit is labelled by its
+    members' team when most of them share one, else by its manager's team ("catalog leads"); never
+    by a person's name. A label that repeats gets a number."""
+    tree = frame(
         con,
         f"""with people as (select person_id, person_key, name, team, manager_id from dim_people),
-        managers as (select distinct m.person_key as manager_key, m.name, m.team, m.manager_id
-                     from people m join people r on r.manager_id = m.person_id)
-        select m.manager_key as unit_key, m.manager_key,
+        reports as (select m.person_key as manager_key, m.team as manager_team, m.manager_id, r.team,
+                           count(*) as n
+                    from people m join people r on r.manager_id = m.person_id group by all),
+        ranked as (select *, sum(n) over (partition by manager_key) as total,
+                          row_number() over (partition by manager_key order by n desc, team) as rank
+                   from reports)
+        select r.manager_key as unit_key, r.manager_key,
                coalesce(up.person_key, '{TOP_UNIT}') as parent_unit_key,
-               m.team || ' · ' || m.name as label
-        from managers m left join people up on up.person_id = m.manager_id
+               case when r.n * 2 > r.total then r.team else r.manager_team || ' leads' end as label,
+               r.manager_team
+        from ranked r left join people up on up.person_id = r.manager_id
+        where r.rank = 1
         union all
-        select '{TOP_UNIT}', null, null, 'Top of the organization'
+        select '{TOP_UNIT}', null, null, 'top of the organization', null
         order by unit_key""",
     )
+    repeated = pl.col("label").count().over("label") > 1
+    numbered = pl.col("label") + " " + (pl.col("unit_key").rank("ordinal").over("label")).cast(pl.String)
+    return tree.with_columns(label=pl.when(repeated).then(numbered).otherwise(pl.col("label")))
+
+
+def _release_labels(tree: pl.DataFrame, into: dict[str, str]) -> pl.DataFrame:
+    """units with release_unit and release_label: a unit released alone keeps its label; one that
+    took in smaller units below it reads as its manager's org, with how many units it holds."""
+    mapped = tree.with_columns(
+        release_unit=pl.col("unit_key").replace_strict(into, default=pl.col("unit_key"))
+    )
+    sizes = mapped.group_by("release_unit").len("held")
+    roots = mapped.select(
+        pl.col("unit_key").alias("release_unit"), pl.col("label").alias("root_label"), "manager_team"
+    )
+    labelled = (
+        sizes.join(roots, on="release_unit", how="left")
+        .with_columns(
+            release_label=pl.when(pl.col("held") > 1)
+            .then(
+                pl.col("manager_team").fill_null("leadership")
+                + " org ("
+                + pl.col("held").cast(pl.String)
+                + " teams)"
+            )
+            .otherwise(pl.col("root_label"))
+        )
+        .select("release_unit", "release_label")
+    )
+    repeated = pl.col("release_label").count().over("release_label") > 1
+    number = pl.col("release_unit").rank("ordinal").over("release_label").cast(pl.String)
+    labelled = labelled.with_columns(
+        release_label=pl.when(repeated)
+        .then(pl.col("release_label") + " #" + number)
+        .otherwise(pl.col("release_label"))
+    )
+    return mapped.join(labelled, on="release_unit", how="left").drop("manager_team").sort("unit_key")
 
 
 def _person_units(con: duckdb.DuckDBPyConnection, mapping: pl.DataFrame | None = None) -> str:
@@ -96,6 +142,31 @@ def _unit_cells(con: duckdb.DuckDBPyConnection, person_units: str) -> pl.DataFra
                sum(pw.unpriced_tokens)::bigint as unpriced_tokens
         from fct_person_weeks pw join pu using (person_key)
         group by all order by pu.unit_key, pw.week""",
+    )
+
+
+ORG = "organization"  # the unit key of the organization-wide cells
+
+
+def _org_cells(unit_weeks: pl.DataFrame) -> pl.DataFrame:
+    """The whole organization per week: the sum of every unit's cell, withheld or not. Releasing it
+    adds nothing an attacker cannot already learn from the exact monthly spend, since secondary
+    suppression makes what is withheld in each week a sum over at least k people."""
+    measures = [c for c in ("people", "ai_users", *UNIT_MEASURES, *USAGE_MEASURES) if c in unit_weeks.columns]
+    return (
+        unit_weeks.group_by("week")
+        .agg(*[pl.col(c).sum() for c in measures])
+        .with_columns(unit_key=pl.lit(ORG))
+        .select("unit_key", "week", *measures)
+        .sort("week")
+    )
+
+
+def _org_overlaps(units: pl.DataFrame) -> pl.DataFrame:
+    return (
+        units.group_by("knower", "week")
+        .agg(pl.col("known_people").sum(), pl.col("known_ai").sum())
+        .with_columns(unit_key=pl.lit(ORG))
     )
 
 
@@ -173,16 +244,17 @@ def build(con: duckdb.DuckDBPyConnection, access: Access | None = None) -> Relea
     person_units = _person_units(con, mapping)
     overlaps = knower_overlaps(con, access, person_units)
     unit_weeks = primary(_unit_cells(con, person_units), overlaps.units, k)
-    unit_weeks = secondary_by_week(unit_weeks, overlaps.units, k)
+    org_weeks = primary(_org_cells(unit_weeks), _org_overlaps(overlaps.units), k)
+    unit_weeks = secondary_by_week(unit_weeks, overlaps.units, k, "people")
+    unit_weeks = secondary_by_week(unit_weeks, overlaps.units, k, "usage")
     finance = _finance_months(con, k)
     tool_weeks = primary(_tool_cells(con), overlaps.tools, k)
     tool_weeks = secondary_tool_months(con, tool_weeks, finance, overlaps, k)
     return Release(
         k=k,
-        units=tree.join(mapping, on="unit_key", how="left").with_columns(
-            pl.col("release_unit").fill_null(pl.col("unit_key"))
-        ),
+        units=_release_labels(tree, into),
         unit_weeks=_blank(unit_weeks),
+        org_weeks=_blank(org_weeks).drop("unit_key"),
         tool_weeks=_blank(tool_weeks),
         finance_months=finance.select("month", "tool", "cost_micro_usd"),
     )
@@ -197,4 +269,51 @@ def _blank(cells: pl.DataFrame) -> pl.DataFrame:
     return cells.with_columns(
         *[pl.when(people_ok).then(pl.col(c)).alias(c) for c in people_cols],
         *[pl.when(usage_ok).then(pl.col(c)).alias(c) for c in usage_cols],
+    )
+
+
+TABLES = (
+    "release_units",
+    "release_people",
+    "release_unit_weeks",
+    "release_tool_weeks",
+    "release_finance_months",
+)
+
+
+def write(con: duckdb.DuckDBPyConnection) -> Release:
+    """Build the release and publish it in the warehouse (the build calls this last): readers then
+    read these tables, never the person-level marts, for any aggregate."""
+    made = build(con)
+    mapping = made.units.select("unit_key", "release_unit")
+    people = frame(con, f"select * from ({_person_units(con, mapping)})").rename({"unit_key": "release_unit"})
+    for name, table in {
+        "release_units": made.units,
+        "release_people": people,
+        "release_unit_weeks": made.unit_weeks,
+        "release_org_weeks": made.org_weeks,
+        "release_tool_weeks": made.tool_weeks,
+        "release_finance_months": made.finance_months,
+    }.items():
+        con.register("_release_frame", table.to_arrow())
+        try:
+            con.execute(f"create or replace table {name} as select * from _release_frame")
+        finally:
+            con.unregister("_release_frame")
+    con.execute(f"create or replace table release_settings as select {made.k}::integer as k")
+    return made
+
+
+def read(con: duckdb.DuckDBPyConnection) -> Release:
+    """The release a build published."""
+    from pipelines.db import one
+
+    (k,) = one(con, "select k from release_settings")
+    return Release(
+        k=int(k),
+        units=frame(con, "select * from release_units order by unit_key"),
+        unit_weeks=frame(con, "select * from release_unit_weeks order by unit_key, week"),
+        org_weeks=frame(con, "select * from release_org_weeks order by week"),
+        tool_weeks=frame(con, "select * from release_tool_weeks order by tool, week"),
+        finance_months=frame(con, "select * from release_finance_months order by month, tool"),
     )

@@ -1,10 +1,9 @@
 """The suppression rules of the release (release.py): primary, then secondary, on cell frames.
 
-A "knower" is a viewer who sees every aggregate cell (a leader, analyst or admin in the roster)
-together with the people they see one by one: themself and their direct reports. A manager who
-is not a knower sees the cells of their own org only, where the people they know one by one (their
-direct reports) are exactly their own unit's cell, so subtracting them leaves nothing; their own
-weeks sit in their manager's unit, outside their org.
+A "knower" is anyone who sees aggregates and also sees some people one by one: every leader,
+analyst and admin in the roster, and every manager, each with themself and their direct reports.
+Every knower is taken to see every cell (a manager really sees only their own org's cells): the
+rules are then one set for everyone, at the price of withholding a little more.
 """
 
 from __future__ import annotations
@@ -35,13 +34,15 @@ class Overlaps:
 def knower_overlaps(con: duckdb.DuckDBPyConnection, access: Access, person_units_sql: str) -> Overlaps:
     emails = sorted({*access.leaders, *access.analysts, *access.admins})
     marks = ", ".join("?" for _ in emails) or "null"
-    known = f"""select k.person_key as knower, k.person_key from dim_people k
-                where lower(k.email) in ({marks})
+    knowers = f"""select k.person_key, k.person_id from dim_people k
+                  where lower(k.email) in ({marks})
+                     or exists (select 1 from dim_people r where r.manager_id = k.person_id)"""
+    known = f"""with knowers as ({knowers})
+                select k.person_key as knower, k.person_key from knowers k
                 union all
-                select k.person_key, r.person_key from dim_people k
-                join dim_people r on r.manager_id = k.person_id
-                where lower(k.email) in ({marks})"""
-    params = [e.lower() for e in emails] * 2
+                select k.person_key, r.person_key from knowers k
+                join dim_people r on r.manager_id = k.person_id"""
+    params = [e.lower() for e in emails]
     units = frame(
         con,
         f"""with known as ({known}), pu as ({person_units_sql})
@@ -139,31 +140,40 @@ def _week_safe(ai: dict[int, int], hidden: set[int], by_knower: dict[str, dict[i
     return _hidden_safe(total, [sum(m.get(i, 0) for i in hidden) for m in by_knower.values()], k)
 
 
-def secondary_by_week(cells: pl.DataFrame, overlaps: pl.DataFrame, k: int) -> pl.DataFrame:
-    """Per week, withhold more unit cells' usage (smallest AI-user count first) until the usage
-    withheld in that week covers none or at least k AI users beyond what any knower knows."""
+def secondary_by_week(
+    cells: pl.DataFrame, overlaps: pl.DataFrame, k: int, measure: str = "usage"
+) -> pl.DataFrame:
+    """Per week, withhold more unit cells (smallest count first) until what is withheld in that
+    week covers none, or at least k, people beyond what any knower knows. `measure` "people"
+    withholds whole cells, counted in people; "usage" withholds tokens and spend, counted in AI
+    users. Withholding a cell's people withholds its usage too."""
+    flag, count, known_column = {
+        "people": ("released_people", "people", "known_people"),
+        "usage": ("released_usage", "ai_users", "known_ai"),
+    }[measure]
     parts = []
-    known = overlaps.select("knower", "unit_key", "week", "known_ai")
+    known = overlaps.select("knower", "unit_key", "week", known_column)
     for (week,), part in cells.sort("unit_key").group_by("week", maintain_order=True):
         part = part.with_row_index("_i")
-        hidden = set(part.filter(~pl.col("released_usage"))["_i"].to_list())
-        ai = dict(zip(part["_i"].to_list(), part["ai_users"].to_list(), strict=True))
+        hidden = set(part.filter(~pl.col(flag))["_i"].to_list())
+        counts = dict(zip(part["_i"].to_list(), part[count].to_list(), strict=True))
         by_knower: dict[str, dict[int, int]] = {}
         week_known = known.filter(pl.col("week") == week).join(
             part.select("_i", "unit_key"), on="unit_key", how="inner"
         )
-        for knower, i, n in week_known.select("knower", "_i", "known_ai").iter_rows():
+        for knower, i, n in week_known.select("knower", "_i", known_column).iter_rows():
             by_knower.setdefault(knower, {})[i] = n
-        candidates = sorted((ai[i], i) for i in ai if i not in hidden and ai[i] > 0)
+        candidates = sorted((counts[i], i) for i in counts if i not in hidden and counts[i] > 0)
 
         added: list[int] = []
-        while not _week_safe(ai, hidden, by_knower, k) and candidates:
+        while not _week_safe(counts, hidden, by_knower, k) and candidates:
             added.append(candidates.pop(0)[1])
             hidden.add(added[-1])
         if added:
             mark = pl.col("_i").is_in(added)
+            withheld = [flag, "released_usage"] if measure == "people" else [flag]
             part = part.with_columns(
-                released_usage=pl.when(mark).then(False).otherwise(pl.col("released_usage")),
+                *[pl.when(mark).then(False).otherwise(pl.col(c)).alias(c) for c in withheld],
                 reason=pl.when(mark).then(pl.lit(PROTECTS.format(k=k))).otherwise(pl.col("reason")),
             )
         parts.append(part.drop("_i"))

@@ -19,8 +19,7 @@ import polars as pl
 
 from dashboard import charts
 from dashboard.charts import analytics as analytics_charts
-from pipelines.db import one
-from pipelines.metrics import data_quality, queries
+from pipelines.metrics import data_quality, queries, released
 from pipelines.metrics.analytics import Review
 from pipelines.metrics.estimates import Estimate
 from pipelines.metrics.filters import Filters
@@ -49,12 +48,19 @@ class Inputs:
     viewer: Viewer
     filters: Filters  # scoped to the viewer
     target: float
-    people: int  # distinct people in view (at least k: check_selection)
+    people: int  # people in the view's latest released week
     weekly: pl.DataFrame
     teams: pl.DataFrame
     team_weekly: pl.DataFrame
     efficiency: views.Efficiency
     analytics: Review
+
+
+_NO_TEAMS = pl.DataFrame(schema={"team": pl.String, "people": pl.Int64, "suppressed": pl.Boolean})
+_NO_TEAM_WEEKS = pl.DataFrame(
+    schema={"team": pl.String, "week": pl.Date, "people": pl.Int64, "weekly_active_rate": pl.Float64,
+            "suppressed": pl.Boolean}
+)  # fmt: skip
 
 
 def inputs(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) -> Inputs:
@@ -65,16 +71,16 @@ def inputs(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) -> 
             "need a manager, leader, analyst or admin role."
         )
     view = views.check_selection(con, viewer, filters)
-    sql, params = view.person_week_sql()
-    people = int(one(con, f"with pw as ({sql}) select count(distinct person_key) from pw", params)[0] or 0)
+    weekly = views.weekly(con, viewer, filters)
+    by_team = not filters.tools  # tools are released for the whole organization only
     return Inputs(
         viewer=viewer,
         filters=view,
         target=settings().adoption_target,
-        people=people,
-        weekly=with_cost_trend(views.weekly(con, viewer, filters)),
-        teams=views.teams_table(con, viewer, filters),
-        team_weekly=views.team_weekly(con, viewer, filters),
+        people=released.key_figures(weekly).people_latest or 0,
+        weekly=with_cost_trend(weekly),
+        teams=views.teams_table(con, viewer, filters) if by_team else _NO_TEAMS,
+        team_weekly=views.team_weekly(con, viewer, filters) if by_team else _NO_TEAM_WEEKS,
         efficiency=views.efficiency(con, viewer, filters),
         analytics=views.analytics(con, viewer, filters),
     )

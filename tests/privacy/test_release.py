@@ -2,7 +2,7 @@
 
 The attacker has every released cell, the exact spend of every week (stronger than the released
 exact monthly spend: a month is a sum of days, and knowing each week's total can only help), and
-the weeks of everyone a leader sees one by one (themself and their direct reports). The checks
+the weeks of everyone a leader or manager sees one by one (themself and their direct reports). The checks
 recompute everything from the marts, independently of the release code, and assert that no
 withheld group of fewer than k people can be solved for: not a cell, not what is withheld together
 in a week, not what a leader can subtract. The orgs: the demo, and a small org of 40 people with a
@@ -78,7 +78,8 @@ def _person_weeks(con: duckdb.DuckDBPyConnection, made: release.Release) -> pl.D
 
 
 def _known(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
-    """Who each leader, analyst and admin in the roster knows one by one: themself, direct reports."""
+    """Who each knower (a leader, analyst or admin in the roster, or any manager) knows one by one:
+    themself and their direct reports."""
     access = from_warehouse(con)
     listed = {e.lower() for e in (*access.leaders, *access.analysts, *access.admins)}
     rows = run(
@@ -88,7 +89,7 @@ def _known(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
     )
     known: dict[str, set[str]] = {}
     for knower, email, report in rows:
-        if email.lower() in listed:
+        if email.lower() in listed or report:
             known.setdefault(knower, {knower}).update({report} if report else set())
     return known
 
@@ -204,3 +205,33 @@ def test_units_nest_along_the_org_tree(released: release.Release) -> None:
         while walk is not None and walk != target:
             walk = parent.get(walk)
         assert walk == target, unit
+
+
+def test_withheld_people_never_isolate_a_small_group_against_the_organizations_week(
+    warehouse: duckdb.DuckDBPyConnection, released: release.Release
+) -> None:
+    """The organization's week is released exactly (people, merged PRs): minus the released unit
+    cells, what is left covers no one or at least k people beyond anyone a knower knows."""
+    pw, k = _person_weeks(warehouse, released), released.k
+    hidden = released.unit_weeks.filter(~pl.col("released_people")).select(
+        pl.col("unit_key").alias("release_unit"), "week"
+    )
+    behind = pw.join(hidden, on=["release_unit", "week"])
+    knowers = [set(), *_known(warehouse).values()]
+    for (week,), part in behind.group_by("week"):
+        people = set(part["person_key"].to_list())
+        for known in knowers:
+            assert not _small(len(people - known), k), f"week {week}: {len(people - known)} people"
+
+
+def test_the_organizations_weeks_are_exact_where_released(
+    warehouse: duckdb.DuckDBPyConnection, released: release.Release
+) -> None:
+    raw = warehouse.sql(
+        "select week, count(*) as people, sum(merged_prs)::bigint as prs, sum(cost_micro_usd)::bigint as spend "
+        "from fct_person_weeks group by week"
+    ).pl()
+    org = released.org_weeks.filter(pl.col("released_usage")).join(raw, on="week")
+    assert org.height > 0
+    assert (org["people"] == org["people_right"]).all() and (org["merged_prs"] == org["prs"]).all()
+    assert (org["cost_micro_usd"] == org["spend"]).all()

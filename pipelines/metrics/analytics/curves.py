@@ -156,7 +156,12 @@ def curves(people: pl.DataFrame) -> CurveFits:
         ci_low=pl.Series([c[1][0] if c[1] else None for c in costs], dtype=pl.Float64),
         ci_high=pl.Series([c[1][1] if c[1] else None for c in costs], dtype=pl.Float64),
     )
-    grid = np.geomspace(x.min(), x.max(), 60)
+    # the grid spans the lowest and highest deciles' mean spend: a mean over a decile, never one
+    # person's value, is where the drawn curve starts and ends
+    ends = (
+        used.with_columns(decile=pl.Series(decile)).group_by("decile").agg(pl.col("mean_weekly_spend").mean())
+    )
+    grid = np.geomspace(float(ends["mean_weekly_spend"].min()), float(ends["mean_weekly_spend"].max()), 60)
     points = pl.DataFrame(
         {"spend": grid, **{name: FAMILIES[name](grid, *r[0]) for name, r in fitted.items()}}
     )

@@ -1,0 +1,108 @@
+"""A viewer's aggregates: sums of the released cells of the units in their scope (scope.py).
+
+Nothing here reads a person-level mart: the release (release.py) is the only source, so no
+subtraction of two views (periods, team selections, tool selections, pages, exports) can reveal
+more than the release, which is safe as a whole.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import polars as pl
+
+from pipelines.db import run
+from pipelines.metrics import released
+from pipelines.metrics.filters import Filters
+from pipelines.privacy.scope import TOOLS_ORG_ONLY, Withheld, scope_units, selected_units
+from pipelines.privacy.viewer import Viewer
+
+
+def period_weeks(con: duckdb.DuckDBPyConnection, filters: Filters) -> list[date]:
+    """Every week of the warehouse's period within the filters."""
+    weeks = [r[0] for r in run(con, "select distinct week from release_unit_weeks order by week")]
+    return [
+        w
+        for w in weeks
+        if (not filters.start or w >= filters.start) and (not filters.end or w <= filters.end)
+    ]
+
+
+def weekly(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) -> pl.DataFrame:
+    """One row per week of the view (metrics/released.py's columns); withheld weeks read null."""
+    units = selected_units(con, viewer, filters)
+    if viewer.sees_whole_org and not filters.teams:  # the organization's own cells: exact
+        cells = released.org_cells(con, filters.start, filters.end)
+    else:
+        cells = released.cells(con, units, filters.start, filters.end)
+    out = released.weekly(cells, period_weeks(con, filters))
+    if filters.tools:
+        out = released.with_tools(out, released.tool_cells(con, filters.tools, filters.start, filters.end))
+    return out
+
+
+def _labels(
+    con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters
+) -> tuple[list[str], pl.DataFrame]:
+    if filters.tools:
+        raise Withheld(TOOLS_ORG_ONLY.replace("clear the team selection", "clear the tool selection"))
+    units = selected_units(con, viewer, filters)
+    return units, scope_units(con, viewer).filter(pl.col("release_unit").is_in(units))
+
+
+def teams_table(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) -> pl.DataFrame:
+    """One row per unit of the view, in name order (never by a figure)."""
+    units, labels = _labels(con, viewer, filters)
+    return released.units_table(released.cells(con, units, filters.start, filters.end), labels)
+
+
+def team_weekly(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) -> pl.DataFrame:
+    """Each unit's weeks (headcount, active rate); withheld cells read null with their reason."""
+    units, labels = _labels(con, viewer, filters)
+    return released.unit_weekly(released.cells(con, units, filters.start, filters.end), labels)
+
+
+def finance(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pl.DataFrame:
+    """Exact spend per month (organization, and tools with at least k users): whole-org viewers only."""
+    if not viewer.sees_whole_org:
+        raise Withheld("Spend per month for finance is shown to leaders, analysts and admins.")
+    return released.finance_months(con)
+
+
+def unmatched(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> dict[str, int | float] | None:
+    """What identities that match nobody carry (left out of every figure): for leaders, analysts
+    and admins, and only when there are at least k of them; None otherwise."""
+    from pipelines.metrics import queries
+
+    if not viewer.sees_whole_org:
+        return None
+    totals = queries.unmatched(con)
+    return totals if totals["identities"] >= viewer.k else None
+
+
+def quality_checks(checks: pl.DataFrame, viewer: Viewer) -> pl.DataFrame:
+    """The Data page's validation checks: examples of bad values (one person's exact day over the
+    token ceiling, an unmatched account's email) go to admins only; the rest see the counts."""
+    if viewer.is_admin or "examples" not in checks.columns:
+        return checks
+    return checks.with_columns(examples=pl.lit([], dtype=pl.List(pl.String)))
+
+
+def tools(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pl.DataFrame:
+    """The Data page's tools: rows and tokens of a tool only when at least k people used it over the
+    build (admins see every tool's), else null with `suppressed` set."""
+    from pipelines.db import frame
+
+    table = frame(
+        con,
+        """select t.*, coalesce(u.users, 0) as users from dim_tools t left join (
+               select tool, count(distinct person_key) as users from fct_person_week_tools
+               where ai_rows > 0 group by tool) u using (tool)
+           order by tool""",
+    )
+    small = pl.lit(False) if viewer.is_admin else pl.col("users") < viewer.k
+    figures = [c for c in ("rows", "total_tokens", "unpriced_tokens", "users") if c in table.columns]
+    return table.with_columns(
+        *[pl.when(small).then(None).otherwise(pl.col(c)).alias(c) for c in figures]
+    ).with_columns(suppressed=small)

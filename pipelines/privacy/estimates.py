@@ -1,0 +1,265 @@
+"""A viewer's estimates: the analytics of docs/methods.md over person-weeks, under one rule.
+
+Every estimate is computed on a view that scope.check_estimate() allowed (the people behind it,
+and those it leaves out of the viewer's scope, are each none or at least k); tables of groups
+hide groups under k people (by team with complementary suppression, deciles all or none), and no
+axis end, bin edge or median shown is one person's value (density() bins people; deciles show
+group medians only when every decile holds k people).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import duckdb
+import numpy as np
+import polars as pl
+
+from pipelines.metrics import analytics as analytics_review
+from pipelines.metrics import headline
+from pipelines.metrics.analytics.guardrails import overall as overall_guardrails
+from pipelines.metrics.filters import Filters
+from pipelines.privacy import suppression
+from pipelines.privacy.scope import check_estimate as check_selection
+from pipelines.privacy.viewer import Viewer
+
+
+@dataclass(frozen=True)
+class Efficiency:
+    """headline.Efficiency for a viewer: binned density instead of per-person means."""
+
+    density: pl.DataFrame  # x_low, x_high (log10 tokens), y_low, y_high (merged PRs), people, suppressed
+    deciles: pl.DataFrame
+    top: headline.estimates.TopDecile
+    elasticity: headline.estimates.Estimate
+    sentence: str
+    ai_users: int
+    k: int
+
+
+def efficiency(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) -> Efficiency:
+    view = check_selection(con, viewer, filters)
+    eff = headline.efficiency(con, view)
+    k = viewer.k
+    deciles, top, sentence = eff.deciles, eff.top, eff.sentence
+    if deciles.height and int(deciles["people"].min()) < k:
+        # deciles are (almost) equal in size: one under k means every one is; nothing is shown
+        deciles = deciles.with_columns(
+            *[pl.lit(None, deciles[c].dtype).alias(c) for c in deciles.columns if c != "decile"],
+            suppressed=pl.lit(True),
+        )
+        empty = headline.estimates.Estimate(None, None, 0, 0, top.token_multiple.method)
+        top = headline.estimates.TopDecile(empty, empty)
+        sentence = f"Too few AI users in this view for deciles of at least {k} people."
+    elasticity = (
+        eff.elasticity if eff.elasticity.groups >= k else replace(eff.elasticity, value=None, ci95=None)
+    )
+    return Efficiency(
+        density=density(eff.means, k),
+        deciles=deciles,
+        top=top,
+        elasticity=elasticity,
+        sentence=sentence,
+        ai_users=eff.means.height,
+        k=k,
+    )
+
+
+def density(means: pl.DataFrame, k: int, x_step: float = 0.25, y_bins: int = 10) -> pl.DataFrame:
+    """AI users counted in cells of log10(mean weekly tokens) x mean weekly merged PRs.
+
+    The axes span the 2nd to 98th percentile (people beyond sit in the edge cells), so no axis
+    end is one person's value; cells under k people are suppressed."""
+    users = means.filter(pl.col("mean_weekly_tokens") > 0)
+    schema = {
+        "x_low": pl.Float64,
+        "x_high": pl.Float64,
+        "y_low": pl.Float64,
+        "y_high": pl.Float64,
+        "people": pl.Int64,
+        "suppressed": pl.Boolean,
+    }
+    if users.height < k:
+        return pl.DataFrame(schema=schema)
+    x = np.log10(users["mean_weekly_tokens"].to_numpy().astype(float))
+    y = users["mean_weekly_merged_prs"].to_numpy().astype(float)
+    x_lo, x_hi = np.quantile(x, [0.02, 0.98])
+    y_hi = float(np.quantile(y, 0.98)) or 1.0
+    x_edges = np.arange(
+        math.floor(x_lo / x_step) * x_step, math.ceil(x_hi / x_step) * x_step + x_step / 2, x_step
+    )
+    if len(x_edges) < 2:
+        x_edges = np.array([x_edges[0], x_edges[0] + x_step])
+    y_step = _nice_step(y_hi / y_bins)
+    y_edges = np.arange(0.0, (math.floor(y_hi / y_step) + 1) * y_step + y_step / 2, y_step)
+    xi = np.clip(np.searchsorted(x_edges, x, side="right") - 1, 0, len(x_edges) - 2)
+    yi = np.clip(np.searchsorted(y_edges, y, side="right") - 1, 0, len(y_edges) - 2)
+    counts = pl.DataFrame({"xi": xi, "yi": yi}).group_by("xi", "yi").len("people")
+    out = counts.with_columns(
+        x_low=pl.col("xi").map_elements(lambda i: float(x_edges[i]), return_dtype=pl.Float64),
+        x_high=pl.col("xi").map_elements(lambda i: float(x_edges[i + 1]), return_dtype=pl.Float64),
+        y_low=pl.col("yi").map_elements(lambda i: float(y_edges[i]), return_dtype=pl.Float64),
+        y_high=pl.col("yi").map_elements(lambda i: float(y_edges[i + 1]), return_dtype=pl.Float64),
+        people=pl.col("people").cast(pl.Int64),
+    ).sort("xi", "yi")
+    return suppression.cells(
+        out.select("x_low", "x_high", "y_low", "y_high", "people"), k, ("x_low", "x_high", "y_low", "y_high")
+    )
+
+
+def _nice_step(raw: float) -> float:
+    if raw <= 0:
+        return 1.0
+    magnitude = 10 ** math.floor(math.log10(raw))
+    return next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+
+
+# ---- the analytics of docs/methods.md, for a viewer ----
+
+LABELS = ("decile", "team", "event_time", "family", "formula", "parameters", "best", "spend")
+
+
+def _groups(table: pl.DataFrame, k: int) -> pl.DataFrame:
+    """Suppress a table of groups: by team with complementary suppression, by decile all-or-none
+    (deciles are equal in size), anything else cell by cell."""
+    if "people" not in table.columns or table.is_empty():
+        return table
+    keep = tuple(c for c in LABELS if c in table.columns)
+    if "team" in table.columns:
+        return suppression.complementary(table.sort("team"), k, keep)
+    if "decile" in table.columns and int(table["people"].min()) < k:
+        return suppression.cells(table.with_columns(people=pl.lit(0, table["people"].dtype)), k, keep)
+    return suppression.cells(table, k, keep)
+
+
+def _estimate(estimate: headline.estimates.Estimate, k: int) -> headline.estimates.Estimate:
+    people = estimate.people if estimate.people is not None else estimate.groups
+    return estimate if people >= k else replace(estimate, value=None, ci95=None)
+
+
+def analytics(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) -> analytics_review.Review:
+    """pipelines.metrics.analytics.review() for a viewer: every table of groups suppressed under k
+    people, estimates over fewer than k people withheld, and tokenmaxxing flags on individuals
+    kept only for people the viewer may see (themself, their direct reports), in name-free form."""
+    view = check_selection(con, viewer, filters)
+    review = analytics_review.review(con, view)
+    k = viewer.k
+
+    def tables(obj: object) -> object:
+        changes = {
+            name: _groups(value, k) if isinstance(value, pl.DataFrame) else _estimate(value, k)
+            for name, value in vars(obj).items()
+            if isinstance(value, pl.DataFrame | headline.estimates.Estimate)
+        }
+        return replace(obj, **changes)
+
+    flags = review.tokenmaxxing.people
+    visible = flags.filter(pl.col("person_key").is_in(list(viewer.visible_people())))
+    return replace(
+        review,
+        elasticities=tables(review.elasticities),
+        event_study=tables(review.event_study),
+        cohorts=tables(review.cohorts),
+        curves=replace(review.curves, marginal=_groups(review.curves.marginal, k))
+        if review.curves.people >= k
+        else replace(
+            review.curves,
+            fits=review.curves.fits.clear(),
+            marginal=review.curves.marginal.clear(),
+            points=review.curves.points.clear(),
+            best=None,
+        ),
+        costs=tables(review.costs),
+        marginal_cost_within=_groups(review.marginal_cost_within, k),
+        guardrails=tables(review.guardrails),
+        tokenmaxxing=replace(tables(review.tokenmaxxing), people=visible.sort("person_key")),
+    )
+
+
+def elasticities(
+    con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters
+) -> analytics_review.Elasticities:
+    """Only the pooled and within-person elasticities (what the Efficiency page shows), for a viewer."""
+    view = check_selection(con, viewer, filters)
+    fitted = analytics_review.elasticities(analytics_review.panel(con, view))
+    k = viewer.k
+    return replace(
+        fitted,
+        pooled=_estimate(fitted.pooled, k),
+        within=_estimate(fitted.within, k),
+        within_effort=_estimate(fitted.within_effort, k),
+    )
+
+
+SUMMARY_GROUPS = (  # summary keys over the top usage decile: shown when a decile holds k people
+    "top_decile_token_multiple",
+    "top_decile_token_multiple_ci95",
+    "top_decile_output_multiple",
+    "top_decile_output_multiple_ci95",
+)
+
+
+def summary(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) -> dict[str, object]:
+    """`summary --as`: the same keys as headline.summary(), for a viewer. Every total is a sum of
+    released cells (the Overview's key figures, metrics/released.py); estimates are computed on
+    the checked view; unmatched identities are shown to whole-organization viewers only, and only
+    when there are at least k of them."""
+    from pipelines.metrics import released
+    from pipelines.privacy.aggregates import weekly
+
+    view = check_selection(con, viewer, filters)
+    shown = headline.summary(con, view)
+    key = released.key_figures(weekly(con, viewer, filters))
+    k = viewer.k
+    shown.update(
+        people=key.people_latest,
+        ai_users=key.ai_users_latest,
+        weekly_active_rate_latest=key.weekly_active_rate_latest,
+        useful_ai_week_share=key.useful_ai_rate,
+        tokens_total=key.tokens,
+        unpriced_tokens_total=key.unpriced_tokens,
+        cost_usd_total=round(key.cost_usd, 2),
+        merged_prs_total=key.merged_prs,
+        closed_tickets_total=key.closed_tickets,
+        cost_per_merged_pr=round(key.cost_per_merged_pr, 2) if key.cost_per_merged_pr else None,
+        spend_coverage=key.usage_coverage,
+    )
+    ai_people = int(headline.queries.person_means(con, view).height)
+    if ai_people // 10 < k:
+        for name in SUMMARY_GROUPS:
+            shown[name] = None
+        shown["headline"] = f"Too few AI users in this view for deciles of at least {k} people."
+    unmatched = shown.get("unmatched") or {}
+    if not viewer.sees_whole_org or int(unmatched.get("identities", 0)) < k:  # type: ignore[union-attr]
+        shown["unmatched"] = None
+        shown["unmatched_identities"] = None
+    for name in ("elasticity", "elasticity_within", "adoption_effect_pct", "tokenmaxxing_spend_share"):
+        if shown.get(name) is not None and ai_people < k:
+            shown[name], shown[f"{name}_ci95"] = None, None
+    shown["viewer"] = {"email": viewer.email, "role": viewer.role, "k": k}
+    return shown
+
+
+def guardrails(
+    con: duckdb.DuckDBPyConnection,
+    viewer: Viewer,
+    filters: Filters,
+    overall_only: bool = False,
+) -> analytics_review.Guardrails:
+    """The quality guardrails alone (shown beside every throughput figure), for a viewer;
+    `overall_only`: the one row of the whole view (by team and by decile left empty)."""
+    view = check_selection(con, viewer, filters)
+    panel = analytics_review.panel(con, view)
+    if overall_only:
+        row = overall_guardrails(panel)
+        fitted = analytics_review.Guardrails(by_decile=row.clear(), by_team=row.clear(), overall=row)
+    else:
+        fitted = analytics_review.guardrails(panel)
+    k = viewer.k
+    return replace(
+        fitted,
+        by_decile=_groups(fitted.by_decile, k),
+        by_team=_groups(fitted.by_team, k),
+        overall=_groups(fitted.overall, k),
+    )

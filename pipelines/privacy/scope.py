@@ -1,0 +1,135 @@
+"""Which units of the release a viewer sees, and whether a filtered view may be shown at all.
+
+Aggregates are sums of released cells (release.py), so any unit, period or tool selection the
+viewer's scope allows is safe by construction: a selection is only checked against the scope
+(a unit outside it is refused) and the release's grain (tools are released for the whole
+organization only). Estimates are computed from person-weeks, not cells, so check_estimate()
+keeps one rule for every estimate: the people behind it and the people it leaves out of the
+viewer's scope are each none or at least k.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import duckdb
+import polars as pl
+
+from pipelines.db import frame, one
+from pipelines.metrics.filters import ORG_BELOW, Filters
+from pipelines.privacy import suppression
+from pipelines.privacy.viewer import AccessDenied, Viewer
+
+
+class Withheld(AccessDenied):
+    """The whole view is withheld; the message tells the reader why, in words."""
+
+
+TOOLS_ORG_ONLY = (
+    "Figures by tool are released for the whole organization only (a tool's users in one team are "
+    "too few to show safely): clear the team selection to see them."
+)
+
+
+def scoped(viewer: Viewer, filters: Filters) -> Filters:
+    """The filters with the viewer's aggregate scope put in (a page's `within` is ignored)."""
+    return replace(filters, within=viewer.aggregate_root)
+
+
+def scope_units(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pl.DataFrame:
+    """release_unit, team (label) of every unit the viewer's aggregates cover, in name order: all
+    for a leader, analyst or admin; for a manager, the units rooted in their org (a unit that took
+    in theirs from above is outside it: those people show on My team one by one)."""
+    root = viewer.aggregate_root
+    if root is None:
+        return frame(
+            con,
+            "select distinct release_unit, release_label as team from release_units order by team, release_unit",
+        )
+    return frame(
+        con,
+        f"""select distinct release_unit, release_label as team from release_units
+            where release_unit in ({ORG_BELOW}) order by team, release_unit""",
+        [root],
+    )
+
+
+def teams(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> list[str]:
+    """The units a viewer may filter by, in name order."""
+    return scope_units(con, viewer)["team"].to_list()
+
+
+def selected_units(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) -> list[str]:
+    """The release units of this view: the viewer's scope, narrowed to the chosen units."""
+    if filters.tools and (filters.teams or not viewer.sees_whole_org):
+        raise Withheld(TOOLS_ORG_ONLY)
+    scope = scope_units(con, viewer)
+    if scope.is_empty():
+        raise Withheld(
+            "Your org is too small to show as an aggregate: your direct reports show one by one on My team."
+        )
+    if not filters.teams:
+        return scope["release_unit"].to_list()
+    unknown = sorted(set(filters.teams) - set(scope["team"].to_list()))
+    if unknown:
+        raise Withheld(f"Not a team in your view: {', '.join(unknown)}. Choose from the team filter.")
+    return scope.filter(pl.col("team").is_in(list(filters.teams)))["release_unit"].to_list()
+
+
+def _people(con: duckdb.DuckDBPyConnection, view: Filters, unseen: tuple[str, ...] | None = None) -> int:
+    sql, params = view.person_week_sql()
+    counted = "count(distinct person_key)"
+    if unseen is not None:  # person_keys are hex digests: safe to inline
+        seen = ", ".join(f"'{key}'" for key in unseen) or "''"
+        counted += f" filter (where person_key not in ({seen}))"
+    return int(one(con, f"with pw as ({sql}) select {counted} from pw", params)[0] or 0)
+
+
+def check_estimate(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) -> Filters:
+    """The scoped filters for an estimate over person-weeks, or Withheld when the people behind it,
+    or those it leaves out of the viewer's scope, number fewer than k."""
+    selected_units(con, viewer, filters)  # the same scope and grain as every aggregate
+    view = scoped(viewer, filters)
+    k = viewer.k
+    whole = replace(view, teams=(), tools=())
+    in_scope = _people(con, whole)
+    if in_scope < k:
+        raise Withheld(
+            f"Fewer than {k} people are in your scope for this period, so no estimate can be shown."
+        )
+    if view.within and viewer.visible_people():
+        deeper = _people(con, whole, viewer.visible_people())
+        if 0 < deeper < k:
+            raise Withheld(
+                f"Fewer than {k} people in your org sit below your direct reports, so no estimate over "
+                "your org is shown: My data and My team show what you may see."
+            )
+    if view.teams:
+        selected = _people(con, replace(whole, teams=view.teams))
+        if not suppression.selection_allowed(selected, in_scope, k):
+            raise Withheld(
+                f"This team selection covers, or leaves out, fewer than {k} people, too few for an "
+                "estimate. Choose more teams, or all."
+            )
+    if view.tools:
+        sql, params = replace(view, tools=()).person_week_sql()
+        marks = ", ".join("?" for _ in view.tools)
+        chosen, others = one(
+            con,
+            f"""with pw as ({sql}),
+            used as (select t.person_key, t.tool in ({marks}) as chosen from fct_person_week_tools t
+                     semi join pw on pw.person_key = t.person_key and pw.week = t.week
+                     where t.ai_rows > 0)
+            select count(distinct person_key) filter (where chosen),
+                   count(distinct person_key) filter (where not chosen) from used""",
+            [*params, *view.tools],
+        )
+        if (0 < chosen < k) or (0 < others < k):
+            raise Withheld(
+                f"Fewer than {k} people use the chosen tools, or the other tools, in this view: too few "
+                "for an estimate. Choose more tools, or all."
+            )
+    return view
+
+
+check_selection = check_estimate  # the name the pages and exports know: one check for a view

@@ -1,0 +1,195 @@
+"""An adversary in the test suite: differencing attacks through the public functions and the CLI.
+
+The attacker is a leader (every unit) or a manager (their org), with everything their role allows:
+weekly figures and the units table for any period, unit selection and tool selection, and the weeks
+of the people they see one by one. They subtract adjacent periods, unit sets that differ by one
+unit, tool sets that differ by one tool, and a manager's org against their direct reports. The
+secrets are the tokens and spend of every group of 1 to k-1 people the viewer does not know: every
+person-week, every team-week (teams as in the roster) and every unit-week whose cell is withheld,
+computed here from the marts. No difference may equal a secret. The orgs: the demo, and a small
+org of 40 people (the release tests' fixture).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import timedelta
+from itertools import combinations, pairwise
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from pipelines.cli import app
+from pipelines.metrics.filters import Filters
+from pipelines.privacy import views
+from pipelines.privacy.viewer import Viewer, resolve
+
+from .test_release import small_org  # noqa: F401  (the small org fixture)
+
+
+@pytest.fixture(scope="module", params=["demo", "small"])
+def org(request: pytest.FixtureRequest, demo_warehouse: Path) -> Path:
+    return demo_warehouse if request.param == "demo" else request.getfixturevalue("small_org")
+
+
+@pytest.fixture(scope="module")
+def con(org: Path) -> duckdb.DuckDBPyConnection:
+    connection = duckdb.connect(str(org), read_only=True)
+    yield connection
+    connection.close()
+
+
+def _secrets(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> set[int]:
+    """Tokens of every small group the viewer may not see: person-weeks of people they do not know,
+    roster-team-weeks and withheld unit-weeks under k people or AI users."""
+    k, known = viewer.k, set(viewer.visible_people())
+    found: set[int] = set()
+    people = con.sql("select person_key, total_tokens from fct_person_weeks where total_tokens > 0").pl()
+    found |= set(people.filter(~pl.col("person_key").is_in(list(known)))["total_tokens"].to_list())
+    teams = con.sql(
+        """select team, week, sum(total_tokens) as tokens, count(*) filter (where ai_rows > 0) as users
+           from fct_person_weeks group by all"""
+    ).pl()
+    found |= set(teams.filter((pl.col("users") < k) & (pl.col("tokens") > 0))["tokens"].to_list())
+    withheld = con.sql(
+        """select c.unit_key, c.week, sum(pw.total_tokens) as tokens
+           from release_unit_weeks c join release_people p on p.release_unit = c.unit_key
+           join fct_person_weeks pw on pw.person_key = p.person_key and pw.week = c.week
+           where not c.released_usage group by all"""
+    ).pl()
+    found |= set(withheld.filter(pl.col("tokens") > 0)["tokens"].to_list())
+    return found
+
+
+def _differences(a: pl.DataFrame, b: pl.DataFrame, key: str) -> set[int]:
+    joined = a.select(key, "tokens").join(b.select(key, "tokens"), on=key, how="full", coalesce=True)
+    diff = joined.select((pl.col("tokens").fill_null(0) - pl.col("tokens_right").fill_null(0)).abs())
+    return {int(v) for v in diff.to_series().to_list() if v}
+
+
+def _attack(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> tuple[set[int], int]:
+    """Every difference the viewer can make of two views, and how many pairs were tried."""
+    found: set[int] = set()
+    pairs = 0
+    weeks = views.period_weeks(con, Filters())
+    units = views.teams(con, viewer)
+    # adjacent periods: the units table of [w0, end] minus [w1, end], and the weekly series
+    for first, second in pairwise(weeks):
+        a = views.teams_table(con, viewer, Filters(start=first))
+        b = views.teams_table(con, viewer, Filters(start=second))
+        found |= _differences(a, b, "team")
+        pairs += 1
+    # unit sets that differ by one unit, week by week
+    whole = views.weekly(con, viewer, Filters())
+    for unit in units:
+        rest = tuple(u for u in units if u != unit)
+        if rest:
+            found |= _differences(whole, views.weekly(con, viewer, Filters(teams=rest)), "week")
+            pairs += 1
+    for a, b in combinations(units[:6], 2):
+        both = views.weekly(con, viewer, Filters(teams=(a, b)))
+        found |= _differences(both, views.weekly(con, viewer, Filters(teams=(a,))), "week")
+        pairs += 1
+    # tool sets that differ by one tool (organization-wide viewers only)
+    if viewer.sees_whole_org:
+        tools = [
+            r[0] for r in con.execute("select distinct tool from fct_person_week_tools order by 1").fetchall()
+        ]
+        for a, b in combinations(tools, 2):
+            both = views.weekly(con, viewer, Filters(tools=(a, b)))
+            found |= _differences(both, views.weekly(con, viewer, Filters(tools=(a,))), "week")
+            pairs += 1
+    # a manager's org against their direct reports, seen one by one
+    if viewer.reports and not viewer.sees_whole_org:
+        org = views.weekly(con, viewer, Filters())
+        reports = pl.concat(
+            [views.person_weekly(con, viewer, key).select("week", "tokens") for key in viewer.reports]
+        )
+        summed = reports.group_by("week").agg(pl.col("tokens").sum())
+        found |= _differences(org, summed, "week")
+        pairs += 1
+    return found, pairs
+
+
+def _leader(con: duckdb.DuckDBPyConnection) -> Viewer:
+    return resolve(con, "demo-leader")
+
+
+def _managers(con: duckdb.DuckDBPyConnection) -> list[Viewer]:
+    rows = con.execute(
+        """select lower(m.email) from dim_people m join dim_people r on r.manager_id = m.person_id
+           where lower(m.email) not in (select email from access_roles)
+           group by m.email order by count(*) desc, m.email limit 3"""
+    ).fetchall()
+    return [resolve(con, r[0]) for r in rows]
+
+
+def test_a_leader_recovers_no_small_group_by_subtracting_views(con: duckdb.DuckDBPyConnection) -> None:
+    leader = _leader(con)
+    found, pairs = _attack(con, leader)
+    secrets = _secrets(con, leader)
+    assert pairs > 10 and secrets
+    assert sorted(found & secrets) == []
+
+
+def test_a_manager_recovers_no_small_group_by_subtracting_views(con: duckdb.DuckDBPyConnection) -> None:
+    tried = 0
+    for manager in _managers(con):
+        try:
+            found, pairs = _attack(con, manager)
+        except views.Withheld:
+            continue  # an org too small for aggregates shows none: nothing to subtract
+        tried += pairs
+        assert sorted(found & _secrets(con, manager)) == [], manager.email
+    assert tried > 0
+
+
+def test_the_old_attack_through_the_cli_recovers_nothing(org: Path, con: duckdb.DuckDBPyConnection) -> None:
+    """`summary --as LEADER` for two periods a week apart: the difference of the totals is the
+    first week's released cells, never a small group."""
+    leader = _leader(con)
+    weeks = views.period_weeks(con, Filters())
+    runner = CliRunner()
+
+    def totals(start: str) -> dict[str, object]:
+        result = runner.invoke(
+            app, ["summary", "--db", str(org), "--as", "demo-leader", "--json", "--from", start]
+        )
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)
+
+    a, b = totals(weeks[0].isoformat()), totals(weeks[1].isoformat())
+    difference = int(a["tokens_total"]) - int(b["tokens_total"])
+    first = views.weekly(con, leader, Filters(start=weeks[0], end=weeks[0]))
+    assert difference == int(first["tokens"].fill_null(0).sum())
+    assert difference not in _secrets(con, leader)
+
+
+def test_the_same_view_gives_the_same_figures_everywhere(org: Path, con: duckdb.DuckDBPyConnection) -> None:
+    """The dashboard's key figures (views.weekly summed), `summary --as --json` and the pack's
+    inputs agree for one viewer and filters."""
+    from pipelines.metrics import released
+    from pipelines.report import review
+
+    leader = _leader(con)
+    weeks = views.period_weeks(con, Filters())
+    units = views.teams(con, leader)
+    filters = Filters(start=weeks[1], end=weeks[-2] + timedelta(days=0), teams=tuple(units[:2]))
+    key = released.key_figures(views.weekly(con, leader, filters))
+    args = ["summary", "--db", str(org), "--as", "demo-leader", "--json"]
+    args += ["--from", filters.start.isoformat(), "--to", filters.end.isoformat()]
+    for unit in filters.teams:
+        args += ["--team", unit]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.output)
+    assert printed["tokens_total"] == key.tokens
+    assert printed["merged_prs_total"] == key.merged_prs
+    assert printed["cost_usd_total"] == round(key.cost_usd, 2)
+    pack = review.inputs(con, leader, replace(filters))
+    assert int(pack.weekly["tokens"].fill_null(0).sum()) == key.tokens
+    assert pack.people == key.people_latest
