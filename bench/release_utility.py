@@ -50,6 +50,11 @@ def measure(people: int, weeks: int, folder: Path) -> dict[str, float | int]:
         "merged_prs": cells["merged_prs"].sum() / prs,
         "engineer_weeks": cells["people"].sum() / person_weeks,
     }
+    org = made.org_weeks
+    shown |= {
+        "org_spend": org["cost_micro_usd"].sum() / cost,
+        "org_merged_prs": org["merged_prs"].sum() / prs,
+    }
     tools = made.tool_weeks
     return {
         "people": people,

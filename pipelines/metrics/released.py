@@ -108,8 +108,8 @@ def _sums(cells_: pl.DataFrame, by: Sequence[str]) -> pl.DataFrame:
 
     return cells_.group_by(by).agg(
         people_in_scope=over(people_ok, "people"),
-        ai_users=over(people_ok, "ai_users"),
-        useful=over(people_ok, "useful_ai_people"),
+        ai_users=over(usage_ok, "ai_users"),
+        useful=over(usage_ok, "useful_ai_people"),
         merged_prs=over(people_ok, "merged_prs"),
         closed_tickets=over(people_ok, "closed_tickets"),
         tokens=over(usage_ok, "tokens"),
@@ -123,11 +123,12 @@ def _sums(cells_: pl.DataFrame, by: Sequence[str]) -> pl.DataFrame:
 
 
 def _figures(sums: pl.DataFrame) -> pl.DataFrame:
-    people = pl.col("people_in_scope")
+    people, usage_people = pl.col("people_in_scope"), pl.col("usage_people")
     shown = pl.col("any_people")
     return sums.with_columns(
-        weekly_active_rate=pl.when(people > 0).then(pl.col("ai_users") / people),
-        useful_ai_rate=pl.when(people > 0).then(pl.col("useful") / people),
+        # AI users are counted only in cells whose usage is released: rates over those cells' people
+        weekly_active_rate=pl.when(usage_people > 0).then(pl.col("ai_users") / usage_people),
+        useful_ai_rate=pl.when(usage_people > 0).then(pl.col("useful") / usage_people),
         merged_prs_per_engineer_week=pl.when(people > 0).then(pl.col("merged_prs") / people),
         cost_usd=pl.when(pl.col("any_usage")).then(pl.col("cost_micro") / MICRO),
         cost_per_merged_pr=pl.when(pl.col("usage_merged") > 0).then(
@@ -141,8 +142,9 @@ def _figures(sums: pl.DataFrame) -> pl.DataFrame:
     ).with_columns(
         *[
             pl.when(shown).then(pl.col(c)).alias(c)
-            for c in ("people_in_scope", "ai_users", "merged_prs", "closed_tickets")
-        ]
+            for c in ("people_in_scope", "merged_prs", "closed_tickets")
+        ],
+        ai_users=pl.when(pl.col("any_usage")).then(pl.col("ai_users")),
     )
 
 
@@ -226,12 +228,12 @@ def units_table(cells_: pl.DataFrame, labels: pl.DataFrame) -> pl.DataFrame:
 def unit_weekly(cells_: pl.DataFrame, labels: pl.DataFrame) -> pl.DataFrame:
     """Each unit's weeks: headcount and active rate, null where the cell is withheld."""
     joined = cells_.join(labels, left_on="unit_key", right_on="release_unit", how="inner")
-    ok = pl.col("released_people")
+    ok, usage_ok = pl.col("released_people"), pl.col("released_usage")
     return joined.select(
         "team",
         "week",
         pl.when(ok).then(pl.col("people")).alias("people"),
-        pl.when(ok).then(pl.col("ai_users") / pl.col("people")).alias("weekly_active_rate"),
+        pl.when(usage_ok).then(pl.col("ai_users") / pl.col("people")).alias("weekly_active_rate"),
         (~ok).alias("suppressed"),
         pl.col("reason"),
     ).sort("week", "team")

@@ -224,7 +224,7 @@ def merged_units(cells: pl.DataFrame, tree: pl.DataFrame, k: int) -> dict[str, s
         if up is None or unit not in people:
             continue
         active = people[unit] > 0
-        small = (people[unit][active] < k + 1).any() or float(np.median(users[unit][active])) < k + 1
+        small = bool((people[unit][active] < k + 1).any()) or float(np.median(users[unit][active])) < k
         if small:
             people[up] = people.get(up, np.zeros(len(weeks))) + people.pop(unit)
             users[up] = users.get(up, np.zeros(len(weeks))) + users.pop(unit)
@@ -262,8 +262,9 @@ def build(con: duckdb.DuckDBPyConnection, access: Access | None = None) -> Relea
 
 def _blank(cells: pl.DataFrame) -> pl.DataFrame:
     """Null every figure of a withheld cell: what is not released is not in the release at all."""
-    people_cols = [c for c in ("people", "ai_users", *UNIT_MEASURES) if c in cells.columns]
-    usage_cols = [c for c in (*USAGE_MEASURES, "users") if c in cells.columns]
+    # AI-user counts go with usage: a cell's AI users show only where its tokens and spend do
+    people_cols = [c for c in ("people", "merged_prs", "closed_tickets") if c in cells.columns]
+    usage_cols = [c for c in (*USAGE_MEASURES, "users", "ai_users", "useful_ai_people") if c in cells.columns]
     people_ok = pl.col("released_people") if "released_people" in cells.columns else pl.col("released")
     usage_ok = pl.col("released_usage") if "released_usage" in cells.columns else pl.col("released")
     return cells.with_columns(

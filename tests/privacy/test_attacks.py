@@ -44,24 +44,22 @@ def con(org: Path) -> duckdb.DuckDBPyConnection:
 
 
 def _secrets(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> set[int]:
-    """Tokens of every small group the viewer may not see: person-weeks of people they do not know,
-    roster-team-weeks and withheld unit-weeks under k people or AI users."""
-    k, known = viewer.k, set(viewer.visible_people())
-    found: set[int] = set()
-    people = con.sql("select person_key, total_tokens from fct_person_weeks where total_tokens > 0").pl()
-    found |= set(people.filter(~pl.col("person_key").is_in(list(known)))["total_tokens"].to_list())
-    teams = con.sql(
-        """select team, week, sum(total_tokens) as tokens, count(*) filter (where ai_rows > 0) as users
-           from fct_person_weeks group by all"""
+    """Tokens of every small group the viewer does not know: each person-week of someone they do
+    not see one by one, and, over the people they do not know, each roster-team-week and each
+    withheld unit-week with 1 to k-1 AI users (a group they know wholly, or all but none, is no
+    secret to them)."""
+    k, known = viewer.k, list(viewer.visible_people())
+    weeks = con.sql(
+        """select pw.person_key, pw.team, pw.week, pw.ai_rows > 0 as ai, pw.total_tokens as tokens,
+                  rp.release_unit, coalesce(c.released_usage, true) as released
+           from fct_person_weeks pw join release_people rp using (person_key)
+           left join release_unit_weeks c on c.unit_key = rp.release_unit and c.week = pw.week"""
     ).pl()
-    found |= set(teams.filter((pl.col("users") < k) & (pl.col("tokens") > 0))["tokens"].to_list())
-    withheld = con.sql(
-        """select c.unit_key, c.week, sum(pw.total_tokens) as tokens
-           from release_unit_weeks c join release_people p on p.release_unit = c.unit_key
-           join fct_person_weeks pw on pw.person_key = p.person_key and pw.week = c.week
-           where not c.released_usage group by all"""
-    ).pl()
-    found |= set(withheld.filter(pl.col("tokens") > 0)["tokens"].to_list())
+    unknown = weeks.filter(~pl.col("person_key").is_in(known))
+    found = set(unknown.filter(pl.col("tokens") > 0)["tokens"].to_list())
+    for keys, rows in (("team", unknown), ("release_unit", unknown.filter(~pl.col("released")))):
+        groups = rows.group_by(keys, "week").agg(pl.col("tokens").sum(), users=pl.col("ai").sum())
+        found |= set(groups.filter((pl.col("users") < k) & (pl.col("tokens") > 0))["tokens"].to_list())
     return found
 
 
@@ -192,4 +190,4 @@ def test_the_same_view_gives_the_same_figures_everywhere(org: Path, con: duckdb.
     assert printed["cost_usd_total"] == round(key.cost_usd, 2)
     pack = review.inputs(con, leader, replace(filters))
     assert int(pack.weekly["tokens"].fill_null(0).sum()) == key.tokens
-    assert pack.people == key.people_latest
+    assert pack.people == (key.people_latest or 0)

@@ -26,7 +26,18 @@ def test_a_leader_sees_the_whole_organization_and_is_named(
     everything = json.loads(out)
     assert mine["viewer"]["role"] == "leader" and mine["viewer"]["k"] == 5  # demo-leader: the CTO's email
     assert "@" in mine["viewer"]["email"]
-    assert mine["people"] == everything["people"] and mine["tokens_total"] == everything["tokens_total"]
+    # the organization's weeks are released exactly: its totals are the owner's totals
+    assert mine["tokens_total"] == everything["tokens_total"]
+    assert mine["merged_prs_total"] == everything["merged_prs_total"]
+    latest = everything["period_end"]
+    (headcount,) = (
+        duckdb.connect(str(demo_warehouse), read_only=True)
+        .execute(
+            "select count(*) from fct_person_weeks where week = (select max(week) from fct_person_weeks)"
+        )
+        .fetchone()
+    )
+    assert mine["people"] == headcount and latest
 
 
 def test_a_manager_sees_only_their_org(
@@ -42,7 +53,19 @@ def test_a_manager_sees_only_their_org(
            select count(*) from org""",
         [emails["manager"]],
     ).fetchone()
-    assert shown["people"] == org
+    # people: the latest week's headcount over the released cells of the units in their org
+    (released,) = con.execute(
+        """with recursive org(person_id) as (
+               select person_id from dim_people where lower(email) = ?
+               union select d.person_id from dim_people d join org on d.manager_id = org.person_id),
+           units as (select distinct release_unit from release_units
+                     where release_unit in (select p.person_key from dim_people p semi join org using (person_id)))
+           select sum(people) from release_unit_weeks
+           where unit_key in (select release_unit from units) and released_people
+             and week = (select max(week) from release_unit_weeks)""",
+        [emails["manager"]],
+    ).fetchone()
+    assert shown["people"] == released and released <= org
     assert shown["top_decile_token_multiple"] is None  # ten deciles of a small org: under k each
 
 
