@@ -55,8 +55,8 @@ def _multiselect(key: str, label: str, options: list[str], **kwargs: Any) -> tup
 
 
 def sidebar(viewer: Viewer) -> Filters:
-    """Draw the filters in the sidebar and return what they select (teams: those the viewer may
-    choose, each at least k people)."""
+    """Draw the filters in the sidebar and return what they select (teams: the units of the release
+    in the viewer's scope; tools: for whole-organization viewers without a team selection)."""
     weeks, teams, tools = data.weeks(), data.teams(viewer), data.tools()
     token_tools = tools.filter("reports_tokens")["tool"].to_list()
     activity_tools = tools.filter(~tools["reports_tokens"])["tool"].to_list()
@@ -64,13 +64,19 @@ def sidebar(viewer: Viewer) -> Filters:
         st.header("Filters")
         start, end = _period(weeks)
         chosen_teams = _multiselect(TEAMS, "Teams", teams, placeholder="All teams")
+        # tools are released for the whole organization only (docs/privacy.md): no tool filter
+        # for a manager's org, or beside a team selection
+        by_tool = viewer.sees_whole_org and not chosen_teams
         chosen_tools = _multiselect(
             TOOLS,
             "AI tools",
             tools["tool"].to_list(),
-            placeholder="All tools",
+            placeholder="All tools" if by_tool else "All tools (whole organization only)",
             format_func=lambda t: f"{t} (activity only)" if t in activity_tools else t,
+            disabled=not by_tool,
         )
+        if not by_tool:
+            chosen_tools = ()
         st.caption(_tools_note(token_tools, activity_tools))
     return Filters(start=start, end=end, teams=chosen_teams, tools=chosen_tools)
 

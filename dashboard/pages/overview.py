@@ -16,8 +16,8 @@ key = data.key_figures(viewer, filters)
 
 figures, note = st.columns([2, 1], gap="medium")
 with figures:
-    rate, spend = st.columns(2)
-    output, cost = st.columns(2)
+    rate, useful, spend = st.columns(3)
+    output, cost, coverage = st.columns(3)
     if key.weekly_active_rate_latest is None or key.latest_week is None:
         rate.metric("Weekly active rate", "–", border=True)
     else:
@@ -30,6 +30,13 @@ with figures:
             help="People in scope who used any AI tool that week, over all people in scope.",
             border=True,
         )
+    useful.metric(
+        "Useful AI weeks",
+        "–" if key.useful_ai_rate is None else f"{key.useful_ai_rate:.0%}",
+        help="Engineer-weeks with AI use and output (a merged PR or a closed ticket), over all "
+        "engineer-weeks in the view: the adoption figure that burning tokens cannot inflate.",
+        border=True,
+    )
     spend.metric(
         f"AI spend, {weekly.height} weeks",
         f"${key.cost_usd:,.0f}",
@@ -46,6 +53,13 @@ with figures:
         "Cost per merged PR",
         "–" if key.cost_per_merged_pr is None else f"${key.cost_per_merged_pr:,.2f}",
         help="AI spend over merged PRs in the view: a ratio of totals, not a price of a PR.",
+        border=True,
+    )
+    coverage.metric(
+        "Spend shown",
+        "–" if key.usage_coverage is None else f"{key.usage_coverage:.0%}",
+        help="Share of the engineer-weeks in view whose tokens and spend are in these totals: a "
+        f"team-week with fewer than {viewer.k} AI users shows its headcount and output, not its spend.",
         border=True,
     )
     st.caption(
