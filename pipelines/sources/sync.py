@@ -25,6 +25,7 @@ from typing import Annotated, Any
 import typer
 
 from pipelines.sources import FETCHERS, store, sync_state
+from pipelines.sources.api import CredentialsError
 from pipelines.sources.errors import SourceError
 from pipelines.sources.sync_config import ConfigError, SourceConfig, SyncConfig, load
 
@@ -52,12 +53,13 @@ def register(
         """Fetch every source in the config since its last success, then build the warehouse."""
         try:
             settings = load(config, FETCHERS)
-            outcome = fetch_all(settings, sleep=sleep)
+            with sync_state.locked(settings.state_path):
+                outcome = fetch_all(settings, sleep=sleep)
+                typer.echo(f"building {settings.db} from {settings.input_dir}")
+                build(input_dir=settings.input_dir, db=settings.db)  # prints its own error, exits 1
         except SourceError as error:
             typer.echo(f"error: {error}", err=True)
             raise typer.Exit(1) from None
-        typer.echo(f"building {settings.db} from {settings.input_dir}")
-        build(input_dir=settings.input_dir, db=settings.db)
         if outcome.failures:
             raise typer.Exit(1)
 
@@ -144,7 +146,9 @@ def _fetch_one(
         tables = fetcher(since, None, environ=variables, sleep=sleep)
         return store.append(config.input_dir, tables, source.fetcher)
     except SourceError as error:
-        raise _Failed(_redacted(str(error), secrets)) from None
+        renamed = [f"{var} is read from {name}" for var, name in source.credentials.items() if var != name]
+        hint = f" ({'; '.join(renamed)})" if isinstance(error, CredentialsError) and renamed else ""
+        raise _Failed(_redacted(f"{error}{hint}", secrets)) from None
     except OSError as error:
         raise _Failed(
             _redacted(f"{error.filename or config.input_dir}: {error.strerror or error}", secrets)

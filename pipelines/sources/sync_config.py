@@ -31,9 +31,11 @@ from typing import Any
 from pipelines.sources.errors import SourceError
 
 VARIABLE = re.compile(r"^[A-Z_][A-Z0-9_]*$")  # an environment variable's name, by convention
+# what a secret itself looks like: a vendor's token prefix and a long tail, a key, an auth header,
+# a PEM block, or a URL with a password; a repository named "task-runner" does not
 SECRET_LOOKS = re.compile(
-    r"(gh[pousr]_|github_pat_|glpat-|sk-|sk_|lin_api_|xox[abposr]-|AKIA[0-9A-Z]{12}|Bearer\s|Basic\s"
-    r"|-----BEGIN|://[^/\s:@]+:[^/\s@]+@)"
+    r"(?<![\w-])(?:gh[pousr]_|github_pat_|glpat-|sk-|sk_live_|lin_api_|xox[abposr]-)[\w-]{16,}"
+    r"|\bAKIA[0-9A-Z]{16}\b|\b(?:Bearer|Basic)\s+\S{12,}|-----BEGIN|://[^/\s:@]+:[^/\s@]+@"
 )
 TOP_KEYS = ("input", "db", "since", "sources")
 SOURCE_KEYS = ("source", "credentials", "settings", "since", "lookback_days")

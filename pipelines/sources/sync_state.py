@@ -8,13 +8,17 @@ previous entry, so the next run retries it from its last success.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 
+from pipelines.sources.errors import SourceError
 from pipelines.sources.sync_config import ConfigError
 
 VERSION = 1
@@ -52,6 +56,22 @@ def read(path: Path) -> dict[str, Success]:
             "delete it to fetch every source again",
             path=path,
         ) from None
+
+
+@contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold `<state file>.lock` for a whole sync: a second sync of the same input folder (a cron
+    run that overlaps the previous one) stops at once instead of appending alongside it."""
+    lock = path.with_name(f"{path.name}.lock")
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "a", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SourceError(
+                "another sync of this input folder is running (it holds this lock)", path=lock
+            ) from None
+        yield  # the lock goes with the file handle
 
 
 def write(path: Path, state: dict[str, Success]) -> None:

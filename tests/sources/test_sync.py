@@ -9,6 +9,7 @@ a source that fails must be named on one line, and retried from its own last suc
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from typer.testing import CliRunner
 
 from pipelines.cli import app as tokenyield
 from pipelines.cli import build
-from pipelines.sources import FETCHERS, sync, sync_config
+from pipelines.sources import FETCHERS, sync, sync_config, sync_state
 
 SECRETS = {
     "ACME_ANTHROPIC_KEY": "sk-ant-admin01-SYNC-SECRET",
@@ -236,11 +237,46 @@ def test_an_unset_credential_names_its_variable_and_the_others_still_sync(run, o
     assert sorted(load(tmp_path / "input.sync-state.json")["sources"]) == ["claude-api", "jira"]
 
 
+def test_refused_credentials_say_which_variable_holds_them(org, local_server, tmp_path, sleeps):
+    local_server.add("GET", PULLS, status=401, json={"message": "Bad credentials"})
+    config = sync_config.load(tmp_path / "tokenyield.toml", FETCHERS)
+    github = next(s for s in config.sources if s.name == "github")
+    lines: list[tuple[str, bool]] = []
+
+    outcome = sync.fetch_all(
+        replace(config, sources=(github,)),
+        environ=SECRETS,
+        sleep=sleeps.append,
+        echo=lambda text, err=False: lines.append((text, err)),
+    )
+
+    reason = "GitHub refused the credentials (401: Bad credentials): check GITHUB_TOKEN (GITHUB_TOKEN is read from ACME_GITHUB_TOKEN)"
+    assert outcome.failures == (("github", reason),)
+    assert [text for text, err in lines if err] == [f"error: github: {reason}"]
+    assert not (tmp_path / "input.sync-state.json").exists()
+
+
+def test_a_second_sync_running_at_once_stops_with_one_line(run, org, local_server, tmp_path):
+    config = sync_config.load(tmp_path / "tokenyield.toml", FETCHERS)
+
+    with sync_state.locked(config.state_path):
+        result = run("sync", "--config", str(tmp_path / "tokenyield.toml"))
+
+    lock = tmp_path / "input.sync-state.json.lock"
+    assert (result.exit_code, result.output.strip()) == (
+        1,
+        f"error: {lock}: another sync of this input folder is running (it holds this lock)",
+    )
+    assert local_server.requests == []
+
+
 @pytest.mark.parametrize(
     ("change", "field", "expected"),
     [
         (('"ACME_GITHUB_TOKEN"', '"ghp_16C0ffee16C0ffee16C0ffee16C0ffee1234"'),
          "sources.github.credentials.GITHUB_TOKEN", "looks like a secret: keep secrets in environment variables"),
+        (('"panjf2000/ants"', '"https://bot:hunter2@github.example"'),
+         "sources.github.settings.TOKENYIELD_GITHUB_REPOS", "looks like a secret"),
         (('"ACME_GITHUB_TOKEN"', '"0123456789abcdef"'),
          "sources.github.credentials.GITHUB_TOKEN", "expected the NAME of the environment variable"),
         (('GITHUB_API_URL =', 'GITHUB_TOKEN = "x", GITHUB_API_URL ='),
