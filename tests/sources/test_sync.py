@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -327,3 +327,49 @@ def test_tokenyield_has_the_sync_command():
     result = CliRunner().invoke(tokenyield, ["sync", "--help"])
 
     assert result.exit_code == 0 and "--config" in result.output
+
+
+def test_each_source_starts_from_its_last_success_or_over_when_its_settings_change(
+    org, local_server, tmp_path
+):
+    org.serve(local_server)
+    config = sync_config.load(tmp_path / "tokenyield.toml", FETCHERS)
+    jira = next(s for s in config.sources if s.name == "jira")
+    lines: list[str] = []
+
+    def fetch(source: sync_config.SourceConfig) -> str:
+        local_server.requests.clear()
+        sync.fetch_all(
+            replace(config, sources=(source,)), environ=SECRETS, echo=lambda t, err=False: lines.append(t)
+        )
+        return since_asked(local_server)["jira"]
+
+    today = datetime.now(UTC).date()
+    narrowed = replace(jira, settings={**jira.settings, "TOKENYIELD_JIRA_JQL": "project = EE"})
+    asked = [
+        fetch(jira),
+        fetch(jira),
+        fetch(replace(jira, lookback_days=3)),
+        fetch(narrowed),
+        fetch(narrowed),
+    ]
+
+    assert asked == [
+        "2018-01-01",
+        today.isoformat(),
+        (today - timedelta(days=3)).isoformat(),
+        "2018-01-01",
+        today.isoformat(),
+    ]
+    assert "jira: fetching jira from 2018-01-01 (its source or settings changed since the last sync)" in lines
+
+
+def test_an_unreadable_state_file_is_one_line(run, org, local_server, tmp_path):
+    state = tmp_path / "input.sync-state.json"
+    state.write_text('{"sources": {"github": {"since": "2018-01-01"}}}')
+
+    result = run("sync", "--config", str(tmp_path / "tokenyield.toml"))
+
+    assert result.exit_code == 1
+    assert result.output.strip().startswith(f"error: {state}: not a sync state file")
+    assert len(result.output.strip().splitlines()) == 1 and local_server.requests == []
