@@ -52,13 +52,16 @@ def register(
     ) -> None:
         """Fetch every source in the config since its last success, then build the warehouse."""
         try:
-            settings = load(config, FETCHERS)
-            with sync_state.locked(settings.state_path):
-                outcome = fetch_all(settings, sleep=sleep)
-                typer.echo(f"building {settings.db} from {settings.input_dir}")
-                build(input_dir=settings.input_dir, db=settings.db)  # prints its own error, exits 1
+            org = load(config, FETCHERS)
+            with sync_state.locked(org.state_path):
+                outcome = fetch_all(org, sleep=sleep)
+                typer.echo(f"building {org.db} from {org.input_dir}")
+                build(input_dir=org.input_dir, db=org.db)  # prints its own error, exits 1
         except SourceError as error:
             typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(1) from None
+        except OSError as error:  # e.g. the state file's folder cannot be written
+            typer.echo(f"error: {error.filename or config}: {error.strerror or error}", err=True)
             raise typer.Exit(1) from None
         if outcome.failures:
             raise typer.Exit(1)
