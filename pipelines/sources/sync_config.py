@@ -66,6 +66,8 @@ class SourceConfig:
 
 @dataclass(frozen=True)
 class SyncConfig:
+    """The whole file: where it is, the input folder and warehouse (relative to it), the sources."""
+
     path: Path
     input_dir: Path
     db: Path
