@@ -446,9 +446,11 @@ def _week_of(day: date) -> date:
 
 
 def _register_sources() -> None:
+    from pipelines.sources import sync
     from pipelines.sources.cli import register
 
     register(app)
+    sync.register(app, build)  # fetch every source of tokenyield.toml, then this build
 
 
 _register_sources()
