@@ -22,6 +22,9 @@ from pipelines.sources import (
     anthropic_claude_code,
     anthropic_messages,
     claude_code_logs,
+    claude_code_otel,
+    claude_enterprise,
+    codex,
     copilot,
     cursor,
     fetch_ai,
@@ -42,6 +45,9 @@ IMPORTERS: dict[str, Importer] = {
     "litellm": litellm.parse,
     "claude-code-logs": claude_code_logs.parse,
     "otel": otel.parse,
+    "claude-enterprise": claude_enterprise.parse,
+    "codex": codex.parse,
+    "claude-code-otel": claude_code_otel.parse,
 }
 FETCHERS: dict[str, Fetcher] = dict(fetch_ai.FETCHERS)
 
