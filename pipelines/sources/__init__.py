@@ -19,6 +19,7 @@ from collections.abc import Callable
 import polars as pl
 
 from pipelines.sources import (
+    amazon_q,
     anthropic_claude_code,
     anthropic_messages,
     claude_code_logs,
@@ -27,10 +28,13 @@ from pipelines.sources import (
     codex,
     copilot,
     cursor,
+    devin,
     fetch_ai,
+    gitlab_duo,
     litellm,
     openai,
     otel,
+    windsurf,
 )
 from pipelines.sources.http import Fetcher
 
@@ -48,6 +52,10 @@ IMPORTERS: dict[str, Importer] = {
     "claude-enterprise": claude_enterprise.parse,
     "codex": codex.parse,
     "claude-code-otel": claude_code_otel.parse,
+    "windsurf": windsurf.parse,
+    "devin": devin.parse,
+    "amazon-q": amazon_q.parse,
+    "gitlab-duo": gitlab_duo.parse,
 }
 FETCHERS: dict[str, Fetcher] = dict(fetch_ai.FETCHERS)
 
