@@ -30,6 +30,8 @@ from pipelines.sources import (
     cursor,
     devin,
     fetch_ai,
+    fetch_ide,
+    fetch_seats,
     gitlab_duo,
     litellm,
     openai,
@@ -57,7 +59,7 @@ IMPORTERS: dict[str, Importer] = {
     "amazon-q": amazon_q.parse,
     "gitlab-duo": gitlab_duo.parse,
 }
-FETCHERS: dict[str, Fetcher] = dict(fetch_ai.FETCHERS)
+FETCHERS: dict[str, Fetcher] = {**fetch_ai.FETCHERS, **fetch_seats.FETCHERS, **fetch_ide.FETCHERS}
 
 # The output sources (GitHub, GitLab, Jira, Linear) add their entries when imported, last.
 from pipelines.sources import output_registry  # noqa: E402, F401
