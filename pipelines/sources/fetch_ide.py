@@ -31,7 +31,10 @@ def fetch_windsurf(client: Client, since: date, until: date | None) -> dict[str,
         "start_timestamp": f"{span[0].isoformat()}T00:00:00Z",
         "end_timestamp": f"{(span[-1] + timedelta(1)).isoformat()}T00:00:00Z",
     }
-    users = client.post_json("/api/v1/UserPageAnalytics", {"service_key": key, **window}).get("userTableStats") or []
+    users = (
+        client.post_json("/api/v1/UserPageAnalytics", {"service_key": key, **window}).get("userTableStats")
+        or []
+    )
     identities = windsurf.identity_rows(users)
     activity = []
     for user in users:
@@ -54,7 +57,9 @@ def fetch_windsurf(client: Client, since: date, until: date | None) -> dict[str,
 def _custom_query(source: str, fields: tuple[str, ...], span: list[date]) -> dict[str, Any]:
     return {
         "data_source": f"QUERY_DATA_SOURCE_{source}",
-        "selections": [{"field": f, "name": f, "aggregation_function": "QUERY_AGGREGATION_SUM"} for f in fields],
+        "selections": [
+            {"field": f, "name": f, "aggregation_function": "QUERY_AGGREGATION_SUM"} for f in fields
+        ],
         "aggregations": [{"field": "api_key", "name": "api_key"}, {"field": "date", "name": "date"}],
         "filters": [
             {"name": "date", "filter": "QUERY_FILTER_GE", "value": span[0].isoformat()},
@@ -93,12 +98,16 @@ def _nodes(client: Client, query: str, group: str, connection: str) -> list[dict
     nodes: list[dict] = []
     after, seen = None, set()
     while True:
-        answer = client.post_json("/api/graphql", {"query": query, "variables": {"fullPath": group, "after": after}})
+        answer = client.post_json(
+            "/api/graphql", {"query": query, "variables": {"fullPath": group, "after": after}}
+        )
         if answer.get("errors"):
             raise client.failure(f"GraphQL: {answer['errors'][0].get('message', answer['errors'][0])}")
         page = ai_rows.dig(answer, "data", "group", "aiUsageData", connection, default=None)
         if page is None:
-            raise client.failure(f"no aiUsageData for group {group!r} (GitLab Duo enabled, token has read_api?)")
+            raise client.failure(
+                f"no aiUsageData for group {group!r} (GitLab Duo enabled, token has read_api?)"
+            )
         nodes.extend(page.get("nodes") or [])
         after = ai_rows.dig(page, "pageInfo", "endCursor")
         if not ai_rows.dig(page, "pageInfo", "hasNextPage", default=False) or not after:

@@ -55,7 +55,9 @@ def fetch_claude_enterprise(
         reports[report] = items
     ready = (today or datetime.now(UTC).date()) - USERS_DELAY
     if span[-1] > ready:
-        log.warning("claude-enterprise: per-user activity after %s is not ready yet; fetch those days later", ready)
+        log.warning(
+            "claude-enterprise: per-user activity after %s is not ready yet; fetch those days later", ready
+        )
     activity = []
     for day in (d for d in span if d <= ready):
         params = {"date": day.isoformat(), "limit": 1000}
