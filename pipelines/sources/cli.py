@@ -41,7 +41,11 @@ def import_files(
     paths: Annotated[list[Path], typer.Argument(help="Export files (or folders, for log sources).")],
     into: Annotated[Path, typer.Option(help="The input folder to append canonical tables to.")],
     person: Annotated[
-        str | None, typer.Option(help="Email to attribute local logs to (default: git user.email).")
+        str | None,
+        typer.Option(
+            help="Who a file that names no user belongs to: local logs (default: git user.email), "
+            "a Devin user's consumption, a Windsurf Cascade response."
+        ),
     ] = None,
 ) -> None:
     """Import export files from SOURCE into the input folder."""
