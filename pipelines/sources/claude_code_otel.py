@@ -6,11 +6,15 @@ Metrics are read by `otel_metrics`. Log events: each `claude_code.api_request` a
 `gemini_cli.api_response` is one request -> one ai_usage row with its tokens, model and (Claude
 Code) `cost_usd`; other events are skipped. Send Claude Code's metrics or its logs to the folder
 you import, not both: both carry the same tokens, which would be counted twice.
-Traces (`resourceSpans`) are the `otel` source's.
+Gemini CLI's local `telemetry.outfile` (`.log`: pretty-printed OpenTelemetry JS records, one
+after another, with flat `attributes`) is read for the same request events. Its records carry no
+user unless the session was signed in: `--person EMAIL` names who a record without
+`user.email` belongs to. Traces (`resourceSpans`) are the `otel` source's.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,10 +29,13 @@ from pipelines.sources.readers import parse_timestamp, read_json, read_ndjson, t
 SOURCE = "claude-code-otel"
 
 
-def parse(paths: list[Path], **_: Any) -> dict[str, pl.DataFrame]:
-    """Read OTLP JSON metric and log exports into ai_usage and ai_activity."""
+def parse(paths: list[Path], person: str | None = None, **_: Any) -> dict[str, pl.DataFrame]:
+    """Read OTLP JSON metric and log exports (and Gemini CLI outfiles) into ai_usage and ai_activity."""
     metrics, usage = [], []
-    for path in ai_rows.expand(paths, (".json", ".jsonl")):
+    for path in ai_rows.expand(paths, (".json", ".jsonl", ".log")):
+        if path.suffix == ".log":
+            usage.extend(outfile_rows(path, person))
+            continue
         requests = read_ndjson(path) if path.suffix == ".jsonl" else [(1, read_json(path))]
         for number, request in requests:
             if not isinstance(request, dict):
@@ -73,11 +80,38 @@ def log_rows(request: dict, where: dict) -> list[dict]:
     return rows
 
 
+def outfile_rows(path: Path, person: str | None) -> list[dict]:
+    """ai_usage rows for the request events of a Gemini CLI telemetry outfile."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise SourceError("not UTF-8 text", path=path) from None
+    decoder, rows = json.JSONDecoder(), []
+    position, number = 0, 0
+    while True:
+        while position < len(text) and text[position].isspace():
+            position += 1
+        if position == len(text):
+            return rows
+        number += 1
+        try:
+            record, position = decoder.raw_decode(text, position)
+        except json.JSONDecodeError as error:
+            raise SourceError(f"not a telemetry record: {error.msg}", path=path, row=number) from None
+        attrs = record.get("attributes") if isinstance(record, dict) else None
+        if isinstance(attrs, dict) and attrs.get("event.name") in _EVENTS:
+            attrs = {"user.email": person, **attrs} if person and not attrs.get("user.email") else attrs
+            rows.append(_request_row(str(attrs["event.name"]), attrs, {}, {"path": path, "row": number}))
+
+
 def _request_row(name: str, attrs: dict, record: dict, where: dict) -> dict:
     field = f"{name} event"
     user = next((attrs[k] for k in USER_KEYS if attrs.get(k)), None)
     if not user:
-        raise SourceError("a request event with no user.email, enduser.id or user.id", field=field, **where)
+        raise SourceError(
+            "a request event with no user.email, enduser.id or user.id (import with --person EMAIL)",
+            field=field, **where,
+        )  # fmt: skip
     at = parse_timestamp(attrs.get("event.timestamp"), field=field, **where) or _nanos(record, field, where)
     counts = {
         column: sum(to_int(attrs.get(a), field=f"{field} {a}", **where) for a in names)

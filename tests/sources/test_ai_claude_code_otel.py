@@ -173,3 +173,44 @@ def test_a_request_event_with_no_user_names_the_event(tmp_path):
         SourceError, match=r"l\.json: row 1, field 'api_request event': a request event with no user"
     ):
         claude_code_otel.parse([tmp_path / "l.json"])
+
+
+def test_gemini_cli_outfile_request_events_with_person(samples):
+    path = samples / "gemini-cli-otel" / "caprock_real_session_telemetry.log"
+    tables = claude_code_otel.parse([path], person="dev3@example.com")
+
+    # the same real session as the metrics sample: 8,631 + 8,718 = 17,349 input tokens, 41 + 27 output
+    assert tables["ai_usage"].drop("event_id").rows() == [
+        (datetime(2026, 9, 2, 10, 6, 21, 328000, tzinfo=UTC), "dev3@example.com", "gemini-cli",
+         "gemini-3.5-flash-lite", 8631, 41, 0, 0, 1, None, True),
+        (datetime(2026, 9, 2, 10, 6, 22, 367000, tzinfo=UTC), "dev3@example.com", "gemini-cli",
+         "gemini-3.5-flash-lite", 8718, 27, 0, 0, 1, None, True),
+    ]  # fmt: skip
+
+
+def test_gemini_cli_outfile_without_a_user_asks_for_person(samples):
+    path = samples / "gemini-cli-otel" / "caprock_real_session_telemetry.log"
+    with pytest.raises(SourceError, match=r"row 3, field 'gemini_cli\.api_response event'.*--person EMAIL"):
+        claude_code_otel.parse([path])
+
+
+def test_gen_ai_client_token_usage_histogram(tmp_path):
+    # the GenAI semantic conventions' client metric: a histogram per token type; its sum is the tokens
+    # and the count of its input points the requests
+    def point(kind: str, total: int, count: int) -> dict:
+        attrs = [{"key": "gen_ai.token.type", "value": {"stringValue": kind}},
+                 {"key": "gen_ai.response.model", "value": {"stringValue": "gpt-5"}}]  # fmt: skip
+        return {"attributes": attrs, "timeUnixNano": "1767225600000000000", "count": str(count), "sum": total}
+
+    metric = {"name": "gen_ai.client.token.usage",
+              "histogram": {"aggregationTemporality": 1, "dataPoints": [point("input", 900, 3), point("output", 120, 3)]}}  # fmt: skip
+    resource = {"attributes": [{"key": "service.name", "value": {"stringValue": "support-bot"}},
+                               {"key": "user.email", "value": {"stringValue": "a@x.io"}}]}  # fmt: skip
+    body = {"resourceMetrics": [{"resource": resource, "scopeMetrics": [{"metrics": [metric]}]}]}
+    (tmp_path / "m.json").write_text(json.dumps(body))
+
+    rows = claude_code_otel.parse([tmp_path / "m.json"])["ai_usage"].drop("event_id").rows()
+
+    assert rows == [
+        (datetime(2026, 1, 1, tzinfo=UTC), "a@x.io", "support-bot", "gpt-5", 900, 120, 0, 0, 3, None, True)
+    ]
