@@ -4,12 +4,16 @@ from the samples."""
 from __future__ import annotations
 
 import json
+import logging
 from datetime import date
 
 import pytest
+import typer
+from typer.testing import CliRunner
 
 from pipelines.sources import FETCHERS, fetch_ide, gitlab_duo
 from pipelines.sources.api import FetchError
+from pipelines.sources.cli import register
 from pipelines.sources.http import Client
 
 SECRET = "windsurf-service-key-SECRET-do-not-log"
@@ -125,3 +129,29 @@ def test_gitlab_duo_graphql_errors_are_one_line(local_server, sleeps):
 
 def test_the_ide_fetchers_are_registered_for_fetch_and_sync():
     assert (FETCHERS["windsurf"].api.name, FETCHERS["gitlab-duo"].api.name) == ("windsurf", "gitlab-duo")
+
+
+def test_fetch_windsurf_on_the_command_line_never_writes_the_body_secret(
+    local_server, samples, tmp_path, caplog
+):
+    caplog.set_level(logging.DEBUG)
+    folder = samples / "windsurf" / "faros_fixtures"
+    local_server.add("POST", "/api/v1/UserPageAnalytics", json=load(folder / "user_page_analytics.json"))
+    local_server.add("POST", "/api/v1/CascadeAnalytics", json=load(folder / "cascade_runs_analytics.json"))
+    # a server that echoes the key back in its error
+    local_server.add("POST", "/api/v1/Analytics", json={"error": f"bad query for key {SECRET}"}, status=400)
+    app = typer.Typer()
+    app.callback()(lambda: None)
+    register(app)
+    env = {"TOKENYIELD_WINDSURF_BASE_URL": local_server.url, "WINDSURF_SERVICE_KEY": SECRET}
+
+    failed = CliRunner().invoke(
+        app, ["fetch", "windsurf", "--into", str(tmp_path), "--since", "2024-01-15"], env=env
+    )
+
+    # one line naming the source and the call, nothing stored, the secret redacted everywhere
+    assert (failed.exit_code, failed.output.strip()) == (
+        1, "error: windsurf: POST /api/v1/Analytics failed (400): bad query for key ***",
+    )  # fmt: skip
+    assert SECRET not in failed.output + caplog.text
+    assert not any(tmp_path.iterdir())
