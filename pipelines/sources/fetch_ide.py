@@ -37,7 +37,7 @@ def fetch_windsurf(client: Client, since: date, until: date | None) -> dict[str,
     )
     identities = windsurf.identity_rows(users)
     activity = []
-    for user in users:
+    for user in (u for u in users if u.get("email")):
         body = {
             "service_key": key,
             "emails": [user["email"]],

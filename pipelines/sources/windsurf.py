@@ -46,12 +46,17 @@ def parse(paths: list[Path], person: str | None = None, **_: Any) -> dict[str, p
 
 
 def identity_rows(users: list[dict], path: Path | None = None) -> list[dict]:
-    """identities rows (email -> apiKey) for userTableStats; shared with the fetcher."""
-    rows = []
-    for number, user in enumerate(users, start=1):
-        if not user.get("email") or not user.get("apiKey"):
-            raise SourceError("needs an email and an apiKey", path=path, row=number)
-        rows.append({"person_id": user["email"], "system": "windsurf", "external_id": user["apiKey"]})
+    """identities rows (email -> apiKey) for userTableStats; shared with the fetcher. A user
+    without both (an invitation not yet accepted) has no account to map and is left out."""
+    rows = [
+        {"person_id": user["email"], "system": "windsurf", "external_id": user["apiKey"]}
+        for user in users
+        if user.get("email") and user.get("apiKey")
+    ]
+    if len(rows) < len(users):
+        log.warning(
+            "%s: %d users have no email or apiKey; not mapped", path or "windsurf", len(users) - len(rows)
+        )
     return rows
 
 

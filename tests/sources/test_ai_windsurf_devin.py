@@ -119,3 +119,18 @@ def test_devin_user_usage_with_emails_gives_identities(tmp_path):
     page.write_text(json.dumps({"items": [{"user_id": "user_9", "email": "ann@x.io"}], "has_more": False}))
 
     assert devin.parse([page])["identities"].rows() == [("ann@x.io", "devin", "user_9")]
+
+
+def test_windsurf_user_without_an_api_key_is_left_out(tmp_path, caplog):
+    page = tmp_path / "users.json"
+    users = [
+        {"email": "a@x.io", "apiKey": "k1"},
+        {"email": "invited@x.io", "teamStatus": "USER_TEAM_STATUS_PENDING"},
+    ]
+    page.write_text(json.dumps({"userTableStats": users}))
+
+    with caplog.at_level(logging.WARNING, "tokenyield.sources"):
+        tables = windsurf.parse([page])
+
+    assert tables["identities"].rows() == [("a@x.io", "windsurf", "k1")]
+    assert "1 users have no email or apiKey" in caplog.text
