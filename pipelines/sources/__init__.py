@@ -19,15 +19,24 @@ from collections.abc import Callable
 import polars as pl
 
 from pipelines.sources import (
+    amazon_q,
     anthropic_claude_code,
     anthropic_messages,
     claude_code_logs,
+    claude_code_otel,
+    claude_enterprise,
+    codex,
     copilot,
     cursor,
+    devin,
     fetch_ai,
+    fetch_ide,
+    fetch_seats,
+    gitlab_duo,
     litellm,
     openai,
     otel,
+    windsurf,
 )
 from pipelines.sources.http import Fetcher
 
@@ -42,8 +51,15 @@ IMPORTERS: dict[str, Importer] = {
     "litellm": litellm.parse,
     "claude-code-logs": claude_code_logs.parse,
     "otel": otel.parse,
+    "claude-enterprise": claude_enterprise.parse,
+    "codex": codex.parse,
+    "claude-code-otel": claude_code_otel.parse,
+    "windsurf": windsurf.parse,
+    "devin": devin.parse,
+    "amazon-q": amazon_q.parse,
+    "gitlab-duo": gitlab_duo.parse,
 }
-FETCHERS: dict[str, Fetcher] = dict(fetch_ai.FETCHERS)
+FETCHERS: dict[str, Fetcher] = {**fetch_ai.FETCHERS, **fetch_seats.FETCHERS, **fetch_ide.FETCHERS}
 
 # The output sources (GitHub, GitLab, Jira, Linear) add their entries when imported, last.
 from pipelines.sources import output_registry  # noqa: E402, F401

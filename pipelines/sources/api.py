@@ -27,16 +27,21 @@ class Credentials:
 
     `scheme` "Bearer" sends `header: Bearer <secret>`; "" sends the raw secret; "Basic" sends
     HTTP basic auth with the user from `username_variable` (e.g. JIRA_EMAIL) or, when that is
-    None, the secret as the user and an empty password (Cursor's Admin API).
+    None, the secret as the user and an empty password (Cursor's Admin API). `in_body` names
+    the JSON body field that carries the secret instead of a header (Windsurf's `service_key`):
+    no header is sent, and the fetcher puts `Client.secret()` in each request body.
     """
 
     variable: str
     header: str = "Authorization"
     scheme: str = "Bearer"
     username_variable: str | None = None
+    in_body: str | None = None
 
     def headers(self, environ: Mapping[str, str]) -> dict[str, str]:
         secret = _required(environ, self.variable)
+        if self.in_body:
+            return {}
         if self.scheme == "Basic":
             user = _required(environ, self.username_variable) if self.username_variable else secret
             password = secret if self.username_variable else ""

@@ -42,7 +42,11 @@ def import_files(
     into: Annotated[Path, typer.Option(help="The input folder to append canonical tables to.")],
     person: Annotated[
         str | None,
-        typer.Option(help="Email to attribute local logs to.", show_default="git config user.email"),
+        typer.Option(
+            help="Who a file that names no user belongs to: local logs, a Devin user's consumption, "
+            "a Windsurf Cascade response.",
+            show_default="git config user.email",
+        ),
     ] = None,
 ) -> None:
     """Import export files from SOURCE into the input folder."""

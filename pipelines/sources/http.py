@@ -98,6 +98,10 @@ class Client(Paging):
             raise CredentialsError(f"{name} is not set")
         return value
 
+    def secret(self) -> str:
+        """The credential itself, for an API that takes it in the request body (`in_body`)."""
+        return self.environ[self.api.credentials.variable].strip()
+
     def redact(self, text: str) -> str:
         """`text` with every secret this client knows replaced by ***."""
         for secret in self._secrets:
