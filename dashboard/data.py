@@ -30,7 +30,7 @@ from pipelines.metrics.filters import Filters
 from pipelines.metrics.queries import TREND_WEEKS as TREND_WEEKS  # the Overview's caption
 from pipelines.metrics.queries import with_cost_trend
 from pipelines.metrics.rollup import Rollup, Totals, totals
-from pipelines.privacy import audit, views
+from pipelines.privacy import audit, audit_key, views
 from pipelines.privacy import viewer as viewers
 from pipelines.privacy.viewer import Viewer
 from pipelines.settings import settings
@@ -352,7 +352,8 @@ def audit_log(who: Viewer, limit: int = 1_000) -> tuple[pl.DataFrame, tuple[bool
     if not who.is_admin:
         raise viewers.AccessDenied("Only admins can see the audit log.")
     path = settings().audit_path
-    return audit.read(path, limit), audit.verify(path)
+    anchor = audit_key.warehouse_anchor(settings().warehouse_path)
+    return audit.read(path, limit), audit.verify(path, [anchor])
 
 
 @st.cache_data(show_spinner=False)

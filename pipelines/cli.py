@@ -208,6 +208,7 @@ def export_charts(
 ) -> None:
     """Write every chart (PNG, SVG, interactive HTML) and every table (CSV) the viewer may see."""
     from pipelines.privacy.audit import Entry, record
+    from pipelines.privacy.audit_key import INDEX_KIND
     from pipelines.report import images, review
     from pipelines.report.tables import table_csv
 
@@ -241,22 +242,20 @@ def export_charts(
             path.write_bytes(table_csv(review.for_export(frame, viewer.k)))
             written.append((path.name, "table (csv)", name))
             out.print(str(path), highlight=False, soft_wrap=True)
+        entry = Entry(
+            viewer.email,
+            viewer.role,
+            "export: charts and tables",
+            detail=f"{len(written)} files to {out_dir}",
+        )
+        head = record(settings().audit_path, [entry])
+        # the index holds the audit log's head after this export: `tokenyield audit verify --anchor`
+        written.append(("", INDEX_KIND, head.line() if head else ""))
         index = out_dir / "index.csv"
         index.write_bytes(table_csv(pl_frame(written, ("file", "kind", "what"))))
         out.print(str(index), highlight=False, soft_wrap=True)
     except OSError as error:
         raise fail(f"cannot write to {out_dir}: {error.strerror or error}") from None
-    record(
-        settings().audit_path,
-        [
-            Entry(
-                viewer.email,
-                viewer.role,
-                "export: charts and tables",
-                detail=f"{len(written)} files to {out_dir}",
-            )
-        ],
-    )
 
 
 @app.command()
@@ -348,9 +347,11 @@ def _week_of(day: date) -> date:
 
 
 def _register_sources() -> None:
+    from pipelines import audit_cli
     from pipelines.sources.cli import register
 
     register(app)
+    audit_cli.register(app)
 
 
 _register_sources()

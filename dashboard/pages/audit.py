@@ -19,7 +19,8 @@ except AccessDenied as error:
     f"Hash chain: {status}.", icon=":material/verified:" if intact else ":material/error:"
 )
 st.caption(
-    "Append-only: each row carries the hash of the row before it, so a changed or removed row breaks "
-    "the chain. Subjects are pseudonyms (person_key); the newest 1,000 rows are shown."
+    "Append-only: each row carries a keyed hash (HMAC) of the row before it and its own fields, so a "
+    "changed, reordered or removed row breaks the chain; the head is anchored beside the warehouse, so "
+    "a log cut short is caught too. Subjects are pseudonyms (person_key); the newest 1,000 rows are shown."
 )
 st.dataframe(log, hide_index=True)
