@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import data, layout
+from dashboard.text import markdown
 from pipelines.privacy.viewer import AccessDenied
 
 st.title("Audit")
@@ -13,10 +14,10 @@ layout.signed_in(viewer)
 try:
     log, (intact, status) = data.audit_log(viewer)
 except AccessDenied as error:
-    st.info(str(error), icon=":material/lock:")
+    st.info(markdown(error), icon=":material/lock:")
     st.stop()
 (st.success if intact else st.error)(
-    f"Hash chain: {status}.", icon=":material/verified:" if intact else ":material/error:"
+    f"Hash chain: {markdown(status)}.", icon=":material/verified:" if intact else ":material/error:"
 )
 st.caption(
     "Append-only: each row carries a keyed hash (HMAC) of the row before it and its own fields, so a "
