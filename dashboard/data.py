@@ -22,6 +22,7 @@ import duckdb
 import polars as pl
 import streamlit as st
 
+from pipelines.csv_cells import neutral_frame
 from pipelines.db import run
 from pipelines.metrics import data_quality, queries
 from pipelines.metrics.analytics import Elasticities, Guardrails, Review
@@ -442,7 +443,7 @@ def _admin(who: Viewer) -> None:
 @st.cache_data(show_spinner=False, max_entries=16)
 def _quarantine_csv(warehouse: Warehouse, tables: tuple[str, ...], reasons: tuple[str, ...]) -> bytes:
     with _cursor(warehouse) as cursor:
-        return data_quality.quarantine(cursor, tables, reasons).write_csv().encode()
+        return neutral_frame(data_quality.quarantine(cursor, tables, reasons)).write_csv().encode()
 
 
 def quarantine_csv(who: Viewer, tables: tuple[str, ...], reasons: tuple[str, ...]) -> bytes:

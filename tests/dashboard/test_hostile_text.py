@@ -4,6 +4,7 @@ charts and the HTML exports escaped, and nothing links to or loads from evil.exa
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import shutil
@@ -18,6 +19,7 @@ from typer.testing import CliRunner
 from dashboard.text import html, markdown
 from pipelines.build import build
 from pipelines.cli import app as cli
+from pipelines.csv_cells import FORMULA_START
 from pipelines.settings import Settings
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -26,6 +28,7 @@ HOSTILE_TEAM = LINK_AND_IMAGE + ' <a href="https://evil.example/a">a</a> %{x} ww
 HOSTILE_TOOL = '<img src="https://evil.example/t.png">:red[tool] ' + LINK_AND_IMAGE
 HOSTILE_PR = '=HYPERLINK("https://evil.example/x") <b>bold</b> ' + LINK_AND_IMAGE
 HOSTILE_EMAIL = "[me](https://evil.example/me)@x.io"
+FORMULA_TEAM = '=HYPERLINK("https://evil.example/f","team")'  # a spreadsheet would run it
 MARKDOWN_KINDS = (
     "title",
     "header",
@@ -65,8 +68,9 @@ def hostile(demo_input: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     folder = root / "input"
     shutil.copytree(demo_input, folder)
     people = pl.read_csv(folder / "people.csv", infer_schema=False)
-    largest = people["team"].value_counts(sort=True)["team"][0]
-    people.with_columns(team=pl.col("team").replace(largest, HOSTILE_TEAM)).write_csv(folder / "people.csv")
+    largest, second = people["team"].value_counts(sort=True)["team"][:2]
+    renamed = pl.col("team").replace({largest: HOSTILE_TEAM, second: FORMULA_TEAM})
+    people.with_columns(team=renamed).write_csv(folder / "people.csv")
     prs = folder / "pull_requests.parquet"
     pl.read_parquet(prs).with_columns(title=pl.lit(HOSTILE_PR)).write_parquet(prs)
     for part in (folder / "ai_usage").glob("*/*.parquet"):
@@ -156,6 +160,14 @@ def test_html_exports_carry_no_live_link_or_image(hostile: Path, tmp_path: Path)
         assert not HTML_LIVE.search(text), (page, HTML_LIVE.search(text))
         assert "<b>bold" not in text, page
     assert any(html(HOSTILE_TEAM) in text for text in texts)  # the team is there, as text
+    tables = list(out.glob("*.csv"))
+    assert len(tables) > 3 and out / "index.csv" in tables
+    cells = [cell for table in tables for row in csv.reader(table.open(encoding="utf-8")) for cell in row]
+    assert "'" + FORMULA_TEAM in cells  # teams.csv: the team, neutralised
+    runnable = [
+        c for c in cells if c[:1] and c[0] in FORMULA_START and not re.fullmatch(r"-?[\d.]+(e-?\d+)?", c)
+    ]
+    assert not runnable, runnable[:3]
 
 
 def _unescape_js(text: str) -> str:
