@@ -114,7 +114,7 @@ def record(path: Path, entries: list[Entry]) -> Head | None:
             )
             prev = row_hash
         con.execute("commit")
-        head = Head(seq, prev)
+        head = Head(seq, prev, str(path.resolve()))
         audit_key.advance(audit_key.head_file(path), head)  # still under the log's lock
         return head
     finally:
@@ -124,14 +124,14 @@ def record(path: Path, entries: list[Entry]) -> Head | None:
 def head(path: Path) -> Head:
     """The newest row's sequence number and hash (0 and the genesis hash for an empty log)."""
     if not path.exists():
-        return Head(0, GENESIS)
+        return Head(0, GENESIS, str(path.resolve()))
     con = _connect(path)
     try:
         con.execute(SCHEMA)
         last = con.execute("select seq, row_hash from audit_log order by seq desc limit 1").fetchall()
     finally:
         con.close()
-    return Head(last[0][0], last[0][1]) if last else Head(0, GENESIS)
+    return Head(*(last[0] if last else (0, GENESIS)), str(path.resolve()))
 
 
 def read(path: Path, limit: int | None = None) -> pl.DataFrame:
@@ -162,7 +162,8 @@ def read(path: Path, limit: int | None = None) -> pl.DataFrame:
 
 def verify(path: Path, anchors: Iterable[Path] = ()) -> tuple[bool, str]:
     """Recompute the keyed chain and hold it against every anchor: the head file beside the log,
-    and `anchors` (head files beside warehouses, export index.csv files; missing ones are skipped).
+    and `anchors` (head files beside warehouses, export index.csv files; missing ones, and those
+    taken from another log, are skipped).
     (True, 'intact, N entries') or (False, one line saying what does not fit)."""
     if not path.exists():
         return True, "intact, 0 entries (no audit log yet)"
@@ -191,7 +192,7 @@ def verify(path: Path, anchors: Iterable[Path] = ()) -> tuple[bool, str]:
     if rows and not head_file.exists():
         return False, f"{head_file}: the log's head file is missing (the log may have been replaced)"
     for anchor in [head_file, *anchors]:
-        problem = audit_key.check(anchor, hashes)
+        problem = audit_key.check(anchor, path, hashes)
         if problem:
             return False, problem
     return True, f"intact, {len(rows)} entries"

@@ -6,8 +6,8 @@ write only the log cannot recompute the chain after changing a row.
 
 An anchor is the log's head, its sequence number and hash, kept somewhere else: `<log>.head`
 (moved forward on every write, never back), `<warehouse>.audit-head` (written by each build) and a
-row of each export's index.csv. A log that ends before an anchor's entry, or holds another hash
-there, was truncated or rewritten.
+row of each export's index.csv, each naming the log it was taken from. A log that ends before an
+anchor's entry, or holds another hash there, was truncated or rewritten.
 """
 
 from __future__ import annotations
@@ -26,9 +26,10 @@ INDEX_KIND = "audit anchor"  # the kind of the index.csv row that holds the head
 class Head(NamedTuple):
     seq: int
     hash: str
+    log: str = ""  # the log's absolute path: an anchor holds only for the log it was taken from
 
     def line(self) -> str:
-        return f"{self.seq} {self.hash}"
+        return f"{self.seq} {self.hash} {self.log}".rstrip()
 
 
 class KeyMissing(RuntimeError):
@@ -106,19 +107,20 @@ def read(path: Path) -> Head | None:
 
 
 def parse(text: str, source: Path) -> Head:
-    parts = text.split()
-    if len(parts) != 2 or not parts[0].isdigit() or len(parts[1]) != 64:
-        raise ValueError(f"{source}: not an audit anchor (expected 'SEQ HASH')")
-    return Head(int(parts[0]), parts[1])
+    parts = text.strip().split(maxsplit=2)
+    if len(parts) < 2 or not parts[0].isdigit() or len(parts[1]) != 64:
+        raise ValueError(f"{source}: not an audit anchor (expected 'SEQ HASH LOG')")
+    return Head(int(parts[0]), parts[1], parts[2] if len(parts) == 3 else "")
 
 
-def check(anchor: Path, hashes: dict[int, str]) -> str | None:
-    """None when the log holds the anchor's entry with its hash; else one line saying why not."""
+def check(anchor: Path, log: Path, hashes: dict[int, str]) -> str | None:
+    """None when the log holds the anchor's entry with its hash (or the anchor is another log's);
+    else one line saying why not."""
     try:
         head = read(anchor)
     except ValueError as error:
         return str(error)
-    if head is None or head.seq == 0:
+    if head is None or head.seq == 0 or (head.log and head.log != str(log.resolve())):
         return None
     last = max(hashes, default=0)
     if head.seq > last:

@@ -242,3 +242,13 @@ def test_audit_verify_reads_the_anchor_beside_the_warehouse(log):
     assert stderr.startswith(
         f"tampered: truncated: {log.parent / 'warehouse.duckdb.audit-head'} records entry 6"
     )
+
+
+def test_an_anchor_holds_only_for_the_log_it_was_taken_from(log, tmp_path):
+    other = tmp_path / "elsewhere" / "audit.duckdb"  # e.g. the log of a test or another deployment
+    audit.record(other, ENTRIES)
+    audit.record(other, ENTRIES)
+    beside_warehouse = tmp_path / "warehouse.duckdb.audit-head"
+    audit_key.write(beside_warehouse, audit.head(other))
+    assert audit.verify(log, [beside_warehouse]) == (True, "intact, 6 entries")
+    assert audit_key.read(beside_warehouse).log == str(other.resolve())
