@@ -12,20 +12,31 @@ from __future__ import annotations
 import html as _html
 import re
 
-# every ASCII punctuation character may be backslash-escaped in CommonMark; escaping them all
-# leaves no link, image, emphasis, heading, list, table, math ($) or directive (:red[…]) syntax
-_PUNCTUATION = re.compile(r"""([!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])""")
-# GitHub-flavoured Markdown also links bare URLs and emails, after escapes are resolved: an
-# invisible word joiner after "http:" / "www" / "@" keeps them text
+# what makes Markdown from plain text: links and images ([ ]), emphasis (* and a word-edge _), code
+# (`), HTML and autolinks (< >), entities (&), strikethrough (~), math ($), tables (|), Streamlit's
+# :color[...] directives ([); a backslash before each leaves it a plain character
+_INLINE = re.compile(r"([\\`*\[\]<>&~$|])|(?<![A-Za-z0-9])(_)|(_)(?![A-Za-z0-9])")
+# at the start of a block: a heading, quote, list item or setext underline
+_BLOCK_START = re.compile(r"^([#>+\-*=]|\d+(?=[.)]))")
+# GitHub-flavoured Markdown also links bare URLs, after escapes are resolved: an invisible word
+# joiner in "://" and after "www" keeps them text (emails stay as they are: a mailto link fetches
+# nothing, and a word joiner would spoil an address copied from the page)
 _WORD_JOINER = "\u2060"
-_AUTOLINK = re.compile(r"(?i)(:|@|\bwww(?=\.))")
+_BARE_URL = re.compile(r"(?i)(:)(?=//)|\b(www)(?=\.)")
 
 
 def markdown(value: object) -> str:
     """`value` as literal text inside Markdown (st.markdown, st.caption, labels, help text)."""
     text = " ".join(str(value).split())  # a line break could open a heading, list or code block
-    text = _AUTOLINK.sub(lambda m: m.group(1) + _WORD_JOINER, text)
-    return _PUNCTUATION.sub(r"\\\1", text)
+    text = _BARE_URL.sub(lambda m: (m.group(1) or m.group(2)) + _WORD_JOINER, text)
+    text = _INLINE.sub(lambda m: "\\" + (m.group(1) or m.group(2) or m.group(3)), text)
+    block = _BLOCK_START.match(text)
+    if block and not block.group(1).isdigit():
+        return "\\" + text
+    if block:  # "1." or "1)" would start an ordered list
+        end = len(block.group(1))
+        return text[:end] + "\\" + text[end:]
+    return text
 
 
 def html(value: object) -> str:

@@ -41,18 +41,34 @@ MARKDOWN_KINDS = (
     "success",
 )
 # what a browser would follow or fetch: Markdown links and images, autolinks, HTML links and images
-LIVE = re.compile(r"\]\(https?://evil|https?://evil|(href|src)\s*=\s*[\"']?https?://evil", re.IGNORECASE)
+LIVE = re.compile(r"(?<!\\)\]\(|https?://evil|(href|src)\s*=\s*[\"']?https?://evil", re.IGNORECASE)
 HTML_LIVE = re.compile(r"(href|src)\s*=\s*[\"']?https?://evil", re.IGNORECASE)  # in HTML, only tags act
 # plotly writes a figure's JSON into HTML with "/", "<", ">" and "&" as JavaScript escapes
 JS_ESCAPES = {"\\u002f": "/", "\\u003c": "<", "\\u003e": ">", "\\u0026": "&"}
 
 
-def test_markdown_escapes_links_images_autolinks_and_directives():
-    assert markdown("a [b](https://evil.example/x) ![i](y.png) :red[z] www.evil.example e@x.io\nc") == (
-        "a \\[b\\]\\(https\\:\u2060\\/\\/evil\\.example\\/x\\) \\!\\[i\\]\\(y\\.png\\) \\:\u2060red\\[z\\] "
-        "www\u2060\\.evil\\.example e\\@\u2060x\\.io c"
-    )
-    assert markdown("R&D team 2") == "R\\&D team 2"
+@pytest.mark.parametrize(
+    ("text", "escaped"),
+    [
+        (
+            "a [b](https://evil.example/x) ![i](y.png) :red[z] www.evil.example",
+            "a \\[b\\](https:\u2060//evil.example/x) !\\[i\\](y.png) :red\\[z\\] www\u2060.evil.example",
+        ),
+        (
+            "<img src=x> `code` *em* _em_ ~~s~~ $x$ a|b &amp;",
+            "\\<img src=x\\> \\`code\\` \\*em\\* \\_em\\_ \\~\\~s\\~\\~ \\$x\\$ a\\|b \\&amp;",
+        ),
+        ("# heading", "\\# heading"),
+        ("- item", "\\- item"),
+        ("12. item", "12\\. item"),
+        ("two\nlines", "two lines"),
+        # what needs no escaping stays readable: paths, snake_case, emails, sentences
+        ("/tmp/test_missing_wh0/w.duckdb", "/tmp/test_missing_wh0/w.duckdb"),
+        ("ada.lovelace@x.io (manager), intact: 6 entries", "ada.lovelace@x.io (manager), intact: 6 entries"),
+    ],
+)
+def test_markdown_escapes_what_would_render(text, escaped):
+    assert markdown(text) == escaped
 
 
 def test_html_escapes_tags_quotes_and_plotly_templates():
@@ -109,7 +125,7 @@ def _assert_inert(at: AppTest) -> None:
 
 def test_pages_show_hostile_team_and_tool_names_as_text(hostile: Path):
     at = AppTest.from_file(APP, default_timeout=120)
-    at.user = {"is_logged_in": True, "email": "demo-leader"}
+    at.user = {"is_logged_in": True, "email": "demo-leader", "email_verified": True}
     at.run()
     _assert_inert(at)
     assert markdown(HOSTILE_TOOL) in " ".join(_rendered(at))  # the sidebar's note on tools
@@ -127,7 +143,7 @@ def test_pages_show_hostile_team_and_tool_names_as_text(hostile: Path):
 
 def test_a_hostile_email_is_shown_as_text(hostile: Path):
     at = AppTest.from_file(APP, default_timeout=60)
-    at.user = {"is_logged_in": True, "email": HOSTILE_EMAIL}
+    at.user = {"is_logged_in": True, "email": HOSTILE_EMAIL, "email_verified": True}
     at.run()
     _assert_inert(at)
     assert markdown(HOSTILE_EMAIL.lower()) in " ".join(e.value for e in at.error)

@@ -34,6 +34,8 @@ HYPERLINK = '=HYPERLINK("https://evil.example/x","click")'
         ("core", "core"),
         ("", ""),
         ("a=b", "a=b"),
+        ("-5", "-5"),  # a number in a text cell runs nothing
+        ("+1.5e3", "+1.5e3"),
     ],
 )
 def test_text_cells_that_start_a_formula_get_an_apostrophe_and_come_back(cell, written):
@@ -42,8 +44,15 @@ def test_text_cells_that_start_a_formula_get_an_apostrophe_and_come_back(cell, w
 
 
 def test_a_frame_keeps_its_numbers_and_neutralises_its_text():
-    frame = pl.DataFrame({"team": [HYPERLINK, "-x", "web"], "delta": [-1, 2, 3], "rate": [-0.5, 1.0, None]})
-    assert neutral_frame(frame).rows() == [("'" + HYPERLINK, -1, -0.5), ("'-x", 2, 1.0), ("web", 3, None)]
+    frame = pl.DataFrame(
+        {"team": [HYPERLINK, "-x", "-5", None], "delta": [-1, 2, 3, 4], "rate": [-0.5, 1.0, None, 2.0]}
+    )
+    assert neutral_frame(frame).rows() == [
+        ("'" + HYPERLINK, -1, -0.5),
+        ("'-x", 2, 1.0),
+        ("-5", 3, None),
+        (None, 4, 2.0),
+    ]
 
 
 def test_the_reviewed_identities_file_is_neutral_and_reads_back_as_it_was(tmp_path: Path):
