@@ -234,6 +234,7 @@ def build(
         run(con, "checkpoint")
         con.close()
         con = None
+        os.chmod(staging_file, 0o600)  # names, emails and usage per person: the owner's eyes only
         os.replace(staging_file, target)
         _anchor_audit_log(settings, target)
     except (InputError, EngineError) as error:
