@@ -430,9 +430,14 @@ def _quarantine(
 
 def quarantine(who: Viewer, tables: tuple[str, ...], reasons: tuple[str, ...], limit: int) -> pl.DataFrame:
     """The first `limit` quarantined rows of the chosen tables and reasons (admins only: raw rows
-    may hold names and emails)."""
+    may hold names and emails); audited."""
     _admin(who)
-    return _quarantine(current(), tables, reasons, limit)
+    shown = _quarantine(current(), tables, reasons, limit)
+    what = f"tables {', '.join(tables) or 'all'}; reasons {', '.join(reasons) or 'all'}"
+    audit.record(
+        settings().audit_path, [audit.Entry(who.email, who.role, "view: quarantined rows", detail=what)]
+    )
+    return shown
 
 
 def _admin(who: Viewer) -> None:

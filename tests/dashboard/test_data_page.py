@@ -79,6 +79,9 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
 def open_page(warehouse: Path, monkeypatch: pytest.MonkeyPatch, viewer: str | None = None) -> AppTest:
     """The Data page as an admin (the quarantine rows and unmatched names are theirs to see)."""
     monkeypatch.setenv("TOKENYIELD_DB", str(warehouse))
+    monkeypatch.setenv(
+        "TOKENYIELD_AUDIT_DB", str(warehouse.parent / "audit.duckdb")
+    )  # admins' views are audited
     with duckdb.connect(str(warehouse), read_only=True) as con:
         admin = con.execute("select min(email) from access_roles where role = 'admin'").fetchone()[0]
     at = AppTest.from_file(APP, default_timeout=60)

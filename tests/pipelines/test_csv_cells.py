@@ -14,6 +14,7 @@ import pytest
 
 from pipelines.build import build
 from pipelines.csv_cells import neutral, neutral_frame, restore
+from pipelines.privacy import audit
 from pipelines.privacy.viewer import resolve
 from pipelines.settings import Settings
 from pipelines.sources.identity_apply import confirmed_rows
@@ -78,7 +79,9 @@ def test_the_reviewed_identities_file_is_neutral_and_reads_back_as_it_was(tmp_pa
     assert confirmed_rows(out, {"p1"}) == [{"person_id": "p1", "system": "jira", "external_id": HYPERLINK}]
 
 
-def test_the_quarantine_download_carries_no_formula(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_the_quarantine_download_carries_no_formula_and_its_rows_are_audited(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     folder = tmp_path / "input"
     folder.mkdir()
     (folder / "people.csv").write_text(
@@ -98,9 +101,15 @@ def test_the_quarantine_download_carries_no_formula(tmp_path: Path, monkeypatch:
     warehouse = tmp_path / "warehouse.duckdb"
     build(Settings(input_dir=folder, warehouse_path=warehouse))
     monkeypatch.setenv("TOKENYIELD_DB", str(warehouse))
+    monkeypatch.setenv("TOKENYIELD_AUDIT_DB", str(tmp_path / "audit.duckdb"))
     from dashboard import data
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
         admin = resolve(con, "admin@x.io")
     rows = list(csv.DictReader(data.quarantine_csv(admin, (), ()).decode().splitlines()))
     assert [row["value"] for row in rows] == ["'" + HYPERLINK]
+    assert data.quarantine(admin, ("ai_usage",), (), 10)["value"].to_list() == [HYPERLINK]  # shown as text
+    logged = audit.read(tmp_path / "audit.duckdb")
+    assert logged.select("viewer_email", "action", "detail").rows() == [
+        ("admin@x.io", "view: quarantined rows", "tables ai_usage; reasons all")
+    ]
