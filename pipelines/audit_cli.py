@@ -23,11 +23,14 @@ def register(app: typer.Typer) -> None:
 
 def verify(
     log: Annotated[
-        Path | None, typer.Option("--log", help="the audit log [default: TOKENYIELD_AUDIT_DB]")
+        Path | None,
+        typer.Option("--log", help="the audit log (default: TOKENYIELD_AUDIT_DB, else data/audit.duckdb)"),
     ] = None,
     db: Annotated[
         Path | None,
-        typer.Option(help="the warehouse whose <db>.audit-head anchors the log [default: TOKENYIELD_DB]"),
+        typer.Option(
+            help="the warehouse whose <db>.audit-head anchors the log (default: TOKENYIELD_DB, else data/warehouse.duckdb)"
+        ),
     ] = None,
     anchors: Annotated[
         list[Path] | None,
