@@ -21,6 +21,7 @@ import duckdb
 import polars as pl
 import streamlit as st
 
+from pipelines.csv_cells import neutral_frame
 from pipelines.db import run
 from pipelines.metrics import data_quality, queries, released
 from pipelines.metrics.analytics import Elasticities, Guardrails, Review
@@ -28,7 +29,7 @@ from pipelines.metrics.filters import Filters
 from pipelines.metrics.queries import TREND_WEEKS as TREND_WEEKS  # the Overview's caption
 from pipelines.metrics.queries import with_cost_trend
 from pipelines.metrics.released import KeyFigures
-from pipelines.privacy import audit, views
+from pipelines.privacy import audit, audit_key, views
 from pipelines.privacy import viewer as viewers
 from pipelines.privacy.viewer import Viewer
 from pipelines.settings import settings
@@ -283,7 +284,8 @@ def audit_log(who: Viewer, limit: int = 1_000) -> tuple[pl.DataFrame, tuple[bool
     if not who.is_admin:
         raise viewers.AccessDenied("Only admins can see the audit log.")
     path = settings().audit_path
-    return audit.read(path, limit), audit.verify(path)
+    anchor = audit_key.warehouse_anchor(settings().warehouse_path)
+    return audit.read(path, limit), audit.verify(path, [anchor])
 
 
 @st.cache_data(show_spinner=False)
@@ -360,9 +362,14 @@ def _quarantine(
 
 def quarantine(who: Viewer, tables: tuple[str, ...], reasons: tuple[str, ...], limit: int) -> pl.DataFrame:
     """The first `limit` quarantined rows of the chosen tables and reasons (admins only: raw rows
-    may hold names and emails)."""
+    may hold names and emails); audited."""
     _admin(who)
-    return _quarantine(current(), tables, reasons, limit)
+    shown = _quarantine(current(), tables, reasons, limit)
+    what = f"tables {', '.join(tables) or 'all'}; reasons {', '.join(reasons) or 'all'}"
+    audit.record(
+        settings().audit_path, [audit.Entry(who.email, who.role, "view: quarantined rows", detail=what)]
+    )
+    return shown
 
 
 def _admin(who: Viewer) -> None:
@@ -373,7 +380,7 @@ def _admin(who: Viewer) -> None:
 @st.cache_data(show_spinner=False, max_entries=16)
 def _quarantine_csv(warehouse: Warehouse, tables: tuple[str, ...], reasons: tuple[str, ...]) -> bytes:
     with _cursor(warehouse) as cursor:
-        return data_quality.quarantine(cursor, tables, reasons).write_csv().encode()
+        return neutral_frame(data_quality.quarantine(cursor, tables, reasons)).write_csv().encode()
 
 
 def quarantine_csv(who: Viewer, tables: tuple[str, ...], reasons: tuple[str, ...]) -> bytes:

@@ -13,6 +13,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard import data
+from dashboard.text import markdown
 from pipelines.metrics.filters import Filters
 from pipelines.privacy.viewer import Viewer
 
@@ -82,10 +83,10 @@ def sidebar(viewer: Viewer) -> Filters:
 
 
 def _tools_note(token_tools: list[str], activity_tools: list[str]) -> str:
-    note = f"Report tokens: {', '.join(token_tools) or 'none'}."
+    note = f"Report tokens: {', '.join(map(markdown, token_tools)) or 'none'}."
     if activity_tools:
         note += (
-            f" Report only activity, no tokens: {', '.join(activity_tools)}. Their users count as AI users"
+            f" Report only activity, no tokens: {', '.join(map(markdown, activity_tools))}. Their users count as AI users"
             " in the active rate but add no tokens or spend."
         )
     return note

@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import auth, data, filters
 from dashboard.filters import week_label
+from dashboard.text import markdown
 from pipelines.metrics.filters import Filters
 from pipelines.privacy.viewer import AccessDenied, Viewer
 from pipelines.privacy.views import Withheld
@@ -24,10 +25,12 @@ def who() -> Viewer:
         email = auth.signed_in_email()
         viewer = data.viewer(email)
     except SettingsError as error:
-        st.error(f"A setting in the environment cannot be used: {error}", icon=":material/settings:")
+        st.error(
+            f"A setting in the environment cannot be used: {markdown(error)}", icon=":material/settings:"
+        )
         st.stop()
     except WarehouseError as error:
-        st.error(str(error), icon=":material/database:")
+        st.error(markdown(error), icon=":material/database:")
         st.markdown("To build and look at the demo organization, run this in the repository:")
         st.code("make run", language="bash")
         st.markdown("To build from your own input folder (see docs/data-contract.md):")
@@ -35,7 +38,7 @@ def who() -> Viewer:
         st.caption("The dashboard reads the file named by TOKENYIELD_DB (default data/warehouse.duckdb).")
         st.stop()
     except AccessDenied as error:
-        st.error(str(error), icon=":material/lock:")
+        st.error(markdown(error), icon=":material/lock:")
         st.stop()
     return viewer
 
@@ -54,7 +57,7 @@ def begin(title: str, intro: str) -> tuple[Viewer, Filters]:
         data.check(viewer, chosen)
     except Withheld as error:
         st.caption(intro)
-        st.warning(str(error), icon=":material/visibility_off:")
+        st.warning(markdown(error), icon=":material/visibility_off:")
         st.stop()
     st.caption(f"{intro} {_view(chosen)}{_scope(viewer)}")
     return viewer, chosen
@@ -63,7 +66,7 @@ def begin(title: str, intro: str) -> tuple[Viewer, Filters]:
 def signed_in(viewer: Viewer) -> None:
     """Who the figures are shown to, in the sidebar."""
     st.sidebar.caption(
-        f"Signed in as {viewer.email} ({viewer.role}). Groups under {viewer.k} people read "
+        f"Signed in as {markdown(viewer.email)} ({viewer.role}). Groups under {viewer.k} people read "
         f'"fewer than {viewer.k}".'
     )
     auth.sign_out_button()
@@ -79,8 +82,8 @@ def _view(chosen: Filters) -> str:
         if chosen.start and chosen.end
         else "The whole period"
     )
-    teams = ", ".join(chosen.teams) if chosen.teams else "all teams"
-    tools = ", ".join(chosen.tools) if chosen.tools else "all AI tools"
+    teams = ", ".join(map(markdown, chosen.teams)) if chosen.teams else "all teams"
+    tools = ", ".join(map(markdown, chosen.tools)) if chosen.tools else "all AI tools"
     return f"{period}; {teams}; {tools}."
 
 

@@ -237,7 +237,9 @@ def build(
         run(con, "checkpoint")
         con.close()
         con = None
+        os.chmod(staging_file, 0o600)  # names, emails and usage per person: the owner's eyes only
         os.replace(staging_file, target)
+        _anchor_audit_log(settings, target)
     except (InputError, EngineError) as error:
         raise BuildError(str(error)) from None
     finally:
@@ -480,6 +482,18 @@ def write_build_info(
             engine,
         ],
     )
+
+
+def _anchor_audit_log(settings: Settings, target: Path) -> None:
+    """Keep the audit log's head beside the warehouse: a log cut shorter later no longer reaches it."""
+    from pipelines.privacy import audit, audit_key
+
+    try:
+        audit_key.write(audit_key.warehouse_anchor(target), audit.head(settings.audit_path))
+    except (OSError, duckdb.Error, audit.AuditError) as error:
+        raise BuildError(
+            f"the warehouse was published, but the audit log's head was not anchored: {error}"
+        ) from None
 
 
 def _drop_input_views(con: duckdb.DuckDBPyConnection) -> None:

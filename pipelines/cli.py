@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     import polars as pl
 
     from pipelines.metrics import Filters
+    from pipelines.privacy.audit import Entry
+    from pipelines.privacy.audit_key import Head
     from pipelines.privacy.viewer import Viewer
 
 
@@ -225,6 +227,7 @@ def summary(
     from pipelines.metrics.headline import summary as compute
     from pipelines.privacy import viewer as viewers
     from pipelines.privacy import views
+    from pipelines.privacy.audit import Entry
     from pipelines.warehouse import WarehouseError, open_warehouse
 
     try:
@@ -232,7 +235,11 @@ def summary(
         filters = _view_filters(start, end, team, tool)
         with open_warehouse(path) as con:
             if email:
-                figures = views.summary(con, viewers.resolve(con, email), filters)
+                who = viewers.resolve(con, email)
+                figures = views.summary(con, who, filters)
+                period = f"{figures['period_start']}..{figures['period_end']}"
+                # recorded before anything is printed: no audit entry, no figures
+                _audited(Entry(who.email, who.role, "view: summary", detail=period))
             else:
                 figures = compute(con, filters)
     except (WarehouseError, SettingsError, viewers.AccessDenied) as error:
@@ -283,7 +290,8 @@ def export_charts(
     ] = "png,svg,html",
 ) -> None:
     """Write every chart (PNG, SVG, interactive HTML) and every table (CSV) the viewer may see."""
-    from pipelines.privacy.audit import Entry, record
+    from pipelines.privacy.audit import Entry
+    from pipelines.privacy.audit_key import INDEX_KIND
     from pipelines.report import images, review
     from pipelines.report.tables import table_csv
 
@@ -298,6 +306,8 @@ def export_charts(
         found = review.charts_for(con, viewer, filters, data)
         tables = review.tables_for(con, viewer, filters, data)
     written: list[tuple[str, str, str]] = []  # file, kind, title
+    what = f"{len(found)} charts ({', '.join(chosen)}) and {len(tables)} tables to {out_dir}"
+    head = _audited(Entry(viewer.email, viewer.role, "export: charts and tables", detail=what))
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         for chart in found:
@@ -317,22 +327,13 @@ def export_charts(
             path.write_bytes(table_csv(review.for_export(frame, viewer.k)))
             written.append((path.name, "table (csv)", name))
             out.print(str(path), highlight=False, soft_wrap=True)
+        # the index holds the audit log's head after this export: `tokenyield audit verify --anchor`
+        written.append(("", INDEX_KIND, head.line() if head else ""))
         index = out_dir / "index.csv"
         index.write_bytes(table_csv(pl_frame(written, ("file", "kind", "what"))))
         out.print(str(index), highlight=False, soft_wrap=True)
     except OSError as error:
         raise fail(f"cannot write to {out_dir}: {error.strerror or error}") from None
-    record(
-        settings().audit_path,
-        [
-            Entry(
-                viewer.email,
-                viewer.role,
-                "export: charts and tables",
-                detail=f"{len(written)} files to {out_dir}",
-            )
-        ],
-    )
 
 
 @app.command()
@@ -363,7 +364,7 @@ def report(
     ] = None,
 ) -> None:
     """Write the leadership review pack (summary, one chart per page, methods, coverage)."""
-    from pipelines.privacy.audit import Entry, record
+    from pipelines.privacy.audit import Entry
     from pipelines.report import review, write
 
     if out_file.suffix.lower() not in (".pdf", ".pptx", ".html"):
@@ -372,12 +373,22 @@ def report(
     with _exports(db) as con:
         viewer = _resolve(con, email)
         pack = review.pack_for(con, viewer, filters)
+    _audited(Entry(viewer.email, viewer.role, "export: review pack", detail=str(out_file)))
     try:
         path = write(pack, out_file)
     except OSError as error:
         raise fail(f"cannot write {out_file}: {error.strerror or error}") from None
-    record(settings().audit_path, [Entry(viewer.email, viewer.role, "export: review pack", detail=str(path))])
     out.print(str(path), highlight=False, soft_wrap=True)
+
+
+def _audited(entry: Entry) -> Head | None:
+    """Record a person-level read before anything is written: no audit entry, no export."""
+    from pipelines.privacy.audit import AuditError, record
+
+    try:
+        return record(settings().audit_path, [entry])
+    except (AuditError, OSError) as error:
+        raise fail(str(error)) from None
 
 
 def _view_filters(
@@ -446,10 +457,12 @@ def _week_of(day: date) -> date:
 
 
 def _register_sources() -> None:
+    from pipelines import audit_cli
     from pipelines.sources import sync
     from pipelines.sources.cli import register
 
     register(app)
+    audit_cli.register(app)
     sync.register(app, build)  # fetch every source of tokenyield.toml, then this build
 
 

@@ -32,6 +32,14 @@ def _float(name: str, default: float, low: float, high: float) -> float:
     return value
 
 
+def _choice(name: str, choices: tuple[str, ...]) -> str:
+    """One of `choices` (the first when unset)."""
+    raw = os.environ.get(name, "").strip().lower()
+    if raw and raw not in choices:
+        raise SettingsError(f"{name}={raw!r} must be one of {', '.join(choices)}")
+    return raw or choices[0]
+
+
 def _list(name: str) -> tuple[str, ...]:
     return tuple(item.strip().lower() for item in os.environ.get(name, "").split(",") if item.strip())
 
@@ -50,6 +58,9 @@ class Settings:
     pseudonym_key: str | None = None  # secret for person_key; default: a key file beside the warehouse
     audit_path: Path = Path("data/audit.duckdb")  # the append-only audit log (outside the warehouse)
     local_viewer: str | None = None  # the single viewer of local demo mode (an email or "demo-leader")
+    # "required": a signed-in email counts only with email_verified true; "not-sent": the identity
+    # provider sends no email_verified claim (an explicit false is still refused)
+    oidc_email_verified: str = "required"
     extra: dict[str, str] = field(default_factory=dict)
 
     def with_(self, **changes: object) -> Settings:
@@ -77,4 +88,5 @@ def settings() -> Settings:
         pseudonym_key=os.environ.get("TOKENYIELD_PSEUDONYM_KEY", "").strip() or None,
         audit_path=Path(os.environ.get("TOKENYIELD_AUDIT_DB", "").strip() or "data/audit.duckdb"),
         local_viewer=os.environ.get("TOKENYIELD_LOCAL_VIEWER", "").strip() or None,
+        oidc_email_verified=_choice("TOKENYIELD_OIDC_EMAIL_VERIFIED", ("required", "not-sent")),
     )

@@ -14,6 +14,15 @@ from pipelines.settings import Settings
 DEMO_END = date(2026, 3, 29)  # a Sunday: fixed so that every run sees the same organization
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _audit_log_outside_the_tree(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Every read of person-level data is audited; a test that does not choose its own log writes
+    to a temporary one, never to data/ in the clone."""
+    import os
+
+    os.environ.setdefault("TOKENYIELD_AUDIT_DB", str(tmp_path_factory.mktemp("audit") / "audit.duckdb"))
+
+
 @pytest.fixture(scope="session")
 def demo_input(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from pipelines.demo import generate

@@ -13,6 +13,7 @@ from plotly.subplots import make_subplots
 
 from dashboard import theme
 from dashboard.charts.common import empty, note_below
+from dashboard.text import html_all
 from pipelines.metrics.estimates import Estimate
 
 CURVE_COLOURS = {"power law": theme.BLUE, "log-saturation": theme.ORANGE, "Michaelis–Menten": theme.GREEN}
@@ -200,7 +201,7 @@ def cost_per_outcome(table: pl.DataFrame, by: str) -> go.Figure:
     if table.is_empty():
         return empty(fig)
     ordered = table.sort(by)
-    labels = [f"D{v}" for v in ordered[by]] if by == "decile" else ordered[by].to_list()
+    labels = [f"D{v}" for v in ordered[by]] if by == "decile" else html_all(ordered[by].to_list())
     for column, name, colour in (
         ("cost_per_merged_pr", "per merged PR", theme.BLUE),
         ("cost_per_closed_ticket", "per closed ticket", theme.ORANGE),
@@ -242,7 +243,7 @@ def guardrails(table: pl.DataFrame, by: str = "decile") -> go.Figure:
     if table.is_empty():
         return empty(fig)
     ordered = table.sort(by)
-    labels = [f"D{v}" for v in ordered[by]] if by == "decile" else ordered[by].to_list()
+    labels = [f"D{v}" for v in ordered[by]] if by == "decile" else html_all(ordered[by].to_list())
     for index, (column, title) in enumerate(GUARDRAIL_PANELS):
         fig.add_scatter(
             x=labels,
@@ -266,7 +267,7 @@ def flagged_spend(by_team: pl.DataFrame) -> go.Figure:
         return empty(fig, "No AI spend in this view")
     ordered = by_team.sort("team")
     fig.add_bar(
-        x=ordered["team"].to_list(),
+        x=html_all(ordered["team"].to_list()),
         y=(ordered["flagged_share"] * 100).to_list(),
         marker_color=theme.VERMILLION,
         error_y=_errors(

@@ -7,10 +7,11 @@ import polars as pl
 
 from dashboard import theme
 from dashboard.charts.common import empty
+from dashboard.text import html
 
 
 def person_weeks(weeks: pl.DataFrame, title: str) -> go.Figure:
-    fig = theme.figure(title)
+    fig = theme.figure(html(title))  # the title may hold a person's name
     if weeks.is_empty():
         return empty(fig, "No weeks in view")
     fig.add_bar(

@@ -11,6 +11,7 @@ from plotly.subplots import make_subplots
 
 from dashboard import theme
 from dashboard.charts.common import empty, si
+from dashboard.text import html_all
 
 TEAM_PANELS: tuple[tuple[str, str, Callable[[float], str]], ...] = (  # column, panel title, bar label
     ("active_rate_latest", "active rate,<br>latest week", "{:.0%}".format),
@@ -38,7 +39,7 @@ def team_figures(teams: pl.DataFrame, target: float) -> go.Figure:
     )
     if teams.is_empty():
         return empty(fig)
-    names = teams["team"].to_list()
+    names = html_all(teams["team"].to_list())  # data: drawn as text, never as markup
     for col, (column, title, label) in enumerate(TEAM_PANELS, start=1):
         values = teams[column].to_list()
         fig.add_bar(
@@ -67,7 +68,8 @@ def team_figures(teams: pl.DataFrame, target: float) -> go.Figure:
 
 def team_active_rates(team_weekly: pl.DataFrame, target: float, columns: int = 4) -> go.Figure:
     """Small multiples: each team's weekly active rate against the target, teams in name order."""
-    names = sorted(team_weekly["team"].unique().to_list()) if team_weekly.height else []
+    teams = sorted(team_weekly["team"].unique().to_list()) if team_weekly.height else []
+    names = html_all(teams)  # data: drawn as text, never as markup
     rows = max(1, math.ceil(len(names) / columns))
     fig = make_subplots(
         rows=rows,
@@ -85,8 +87,8 @@ def team_active_rates(team_weekly: pl.DataFrame, target: float, columns: int = 4
     )
     if not names:
         return empty(fig)
-    for i, name in enumerate(names):
-        team = team_weekly.filter(pl.col("team") == name).sort("week")
+    for i, (raw, name) in enumerate(zip(teams, names, strict=True)):
+        team = team_weekly.filter(pl.col("team") == raw).sort("week")
         weeks = team["week"].to_list()
         row, col = i // columns + 1, i % columns + 1
         fig.add_scatter(

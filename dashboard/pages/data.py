@@ -10,6 +10,7 @@ import streamlit as st
 
 from dashboard import data, layout
 from dashboard.filters import week_label
+from dashboard.text import markdown
 from pipelines.privacy.viewer import AccessDenied
 from pipelines.settings import SettingsError
 from pipelines.warehouse import WarehouseError
@@ -26,7 +27,7 @@ try:
 except (SettingsError, WarehouseError):
     st.stop()
 except AccessDenied as error:
-    st.info(str(error), icon=":material/lock:")
+    st.info(markdown(error), icon=":material/lock:")
     st.stop()
 layout.signed_in(viewer)
 st.caption(INTRO)
@@ -54,7 +55,9 @@ info = report.info
 st.subheader("Build")
 built, kind, timing = st.columns(3)
 built.metric("Built", f"{info.built_at:%-d %b %Y}", help=f"At {info.built_at:%H:%M:%S} UTC.", border=True)
-kind.metric("Build", "Incremental" if info.incremental else "Full", help=info.plan_reason, border=True)
+kind.metric(
+    "Build", "Incremental" if info.incremental else "Full", help=markdown(info.plan_reason), border=True
+)
 timing.metric(
     "Validation / whole build",
     f"{info.validation_seconds:,.1f} s / {info.build_seconds:,.1f} s",
@@ -67,8 +70,8 @@ period = (
     else "no weeks"
 )
 st.markdown(
-    f"Built from `{info.input_dir}` by tokenyield {info.version}, covering {period}. "
-    f"{'Incremental' if info.incremental else 'Full'} build: {info.plan_reason}."
+    f"Built from {markdown(info.input_dir)} by tokenyield {markdown(info.version)}, covering {period}. "
+    f"{'Incremental' if info.incremental else 'Full'} build: {markdown(info.plan_reason)}."
 )
 
 # -- validation ------------------------------------------------------------------------------

@@ -6,13 +6,14 @@ import streamlit as st
 
 from dashboard import data, layout
 from dashboard.charts import person
+from dashboard.text import markdown
 
 st.title("My data")
 viewer = layout.who()
 layout.signed_in(viewer)
 if not viewer.person_key:
     st.info(
-        f"{viewer.email} is not in the roster, so there is no personal data to show.",
+        f"{markdown(viewer.email)} is not in the roster, so there is no personal data to show.",
         icon=":material/person_off:",
     )
     st.stop()

@@ -4,26 +4,21 @@ from __future__ import annotations
 
 import polars as pl
 
-# A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection);
-# such text cells get a leading apostrophe, which spreadsheets show as plain text.
-_FORMULA_PATTERN = r"^[=+\-@\t\r]"
+from pipelines.csv_cells import neutral_frame
 
 
 def table_csv(frame: pl.DataFrame) -> bytes:
-    """UTF-8 CSV with a header row; dates as YYYY-MM-DD and timestamps as ISO 8601."""
-    text_columns = [name for name, dtype in frame.schema.items() if dtype == pl.String]
-    safe = frame.with_columns(
-        pl.when(pl.col(name).str.contains(_FORMULA_PATTERN))
-        .then(pl.lit("'") + pl.col(name))
-        .otherwise(pl.col(name))
-        .alias(name)
-        for name in text_columns
+    """UTF-8 CSV with a header row; dates as YYYY-MM-DD and timestamps as ISO 8601; text cells a
+    spreadsheet would run as a formula are neutralised (pipelines/csv_cells.py)."""
+    return (
+        neutral_frame(frame)
+        .write_csv(
+            date_format="%Y-%m-%d",
+            datetime_format="%Y-%m-%dT%H:%M:%S%.f",
+            include_header=True,
+        )
+        .encode("utf-8")
     )
-    return safe.write_csv(
-        date_format="%Y-%m-%d",
-        datetime_format="%Y-%m-%dT%H:%M:%S%.f",
-        include_header=True,
-    ).encode("utf-8")
 
 
 TABLE_ROWS = 14  # rows that fit on a page or slide; the CSV export has them all

@@ -20,6 +20,7 @@ from typing import Annotated
 import polars as pl
 import typer
 
+from pipelines.csv_cells import restore
 from pipelines.sources import store
 from pipelines.sources.errors import SourceError
 from pipelines.sources.identity_inputs import read_inputs
@@ -56,8 +57,9 @@ def confirmed_rows(suggestions: Path, person_ids: set[str]) -> list[dict[str, st
                 )
             if answer in NO:
                 continue
-            system, external_id = (row["system"] or "").strip(), (row["external_id"] or "").strip()
-            person_id = (row["proposed_person_id"] or "").strip()
+            # suggest neutralised cells a spreadsheet would run as formulas (csv_cells.py)
+            system, external_id = (restore((row[c] or "").strip()) for c in ("system", "external_id"))
+            person_id = restore((row["proposed_person_id"] or "").strip())
             if not system or not external_id:
                 raise SourceError("expected a system and an external_id", path=suggestions, row=number)
             if person_id not in person_ids:

@@ -20,6 +20,7 @@ from typing import Annotated
 
 import typer
 
+from pipelines.csv_cells import neutral
 from pipelines.sources.errors import SourceError
 from pipelines.sources.identity_inputs import InputTables, read_inputs, system_of
 from pipelines.sources.output_common import is_email
@@ -142,7 +143,7 @@ def write_suggestions(proposals: list[dict[str, str]], out: Path) -> None:
     with out.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS)
         writer.writeheader()
-        writer.writerows(proposals)
+        writer.writerows({k: neutral(v) for k, v in row.items()} for row in proposals)
 
 
 def register(identities: typer.Typer) -> None:

@@ -80,10 +80,13 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
 def open_page(warehouse: Path, monkeypatch: pytest.MonkeyPatch, viewer: str | None = None) -> AppTest:
     """The Data page as an admin (the quarantine rows and unmatched names are theirs to see)."""
     monkeypatch.setenv("TOKENYIELD_DB", str(warehouse))
+    monkeypatch.setenv(
+        "TOKENYIELD_AUDIT_DB", str(warehouse.parent / "audit.duckdb")
+    )  # admins' views are audited
     with duckdb.connect(str(warehouse), read_only=True) as con:
         admin = con.execute("select min(email) from access_roles where role = 'admin'").fetchone()[0]
     at = AppTest.from_file(APP, default_timeout=APPTEST_TIMEOUT)
-    at.user = {"is_logged_in": True, "email": viewer or admin}
+    at.user = {"is_logged_in": True, "email": viewer or admin, "email_verified": True}
     at.run()
     at.switch_page(PAGE).run()
     assert not at.exception, [e.message for e in at.exception]
@@ -264,7 +267,7 @@ def test_the_sidebar_filters_survive_a_visit_to_the_data_page(
 ) -> None:
     monkeypatch.setenv("TOKENYIELD_DB", str(demo_warehouse))
     at = AppTest.from_file(APP, default_timeout=APPTEST_TIMEOUT)
-    at.user = {"is_logged_in": True, "email": "demo-leader"}
+    at.user = {"is_logged_in": True, "email": "demo-leader", "email_verified": True}
     at.run()
     team = at.sidebar.multiselect(key="filter_teams").options[0]
     at.sidebar.multiselect(key="filter_teams").set_value([team]).run()
@@ -283,7 +286,7 @@ def test_without_a_warehouse_the_page_says_what_to_run(
         path.write_bytes(content)
     monkeypatch.setenv("TOKENYIELD_DB", str(path))
     at = AppTest.from_file(APP, default_timeout=APPTEST_TIMEOUT)
-    at.user = {"is_logged_in": True, "email": "demo-leader"}
+    at.user = {"is_logged_in": True, "email": "demo-leader", "email_verified": True}
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     assert str(path) in at.error[0].value

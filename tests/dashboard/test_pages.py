@@ -25,7 +25,7 @@ PAGES = {
 
 def signed_in(email: str = "demo-leader") -> AppTest:
     at = AppTest.from_file(APP, default_timeout=APPTEST_TIMEOUT)
-    at.user = {"is_logged_in": True, "email": email}
+    at.user = {"is_logged_in": True, "email": email, "email_verified": True}
     return at
 
 

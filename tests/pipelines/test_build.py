@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from pipelines.build import BuildError, build
 from pipelines.cli import app
+from pipelines.privacy import audit, audit_key
 from pipelines.settings import Settings
 
 PEOPLE = "person_id,email,name,team,manager_id,role,level\np1,a@x.io,A,core,,engineer,L4\n"
@@ -40,7 +41,21 @@ def test_build_publishes_a_self_contained_warehouse_and_leaves_no_temporary_file
     assert result.rows["ai_usage"].loaded == 1
     shutil.rmtree(folder)  # the warehouse must not depend on the input files any more
     assert tokens(db) == 110
-    assert sorted(p.name for p in db.parent.iterdir() if p.suffix != ".key") == ["w.duckdb"]
+    assert sorted(p.name for p in db.parent.iterdir() if p.suffix != ".key") == [
+        "w.duckdb",
+        "w.duckdb.audit-head",
+    ]
+
+
+def test_a_build_anchors_the_audit_logs_head_beside_the_warehouse(tmp_path, monkeypatch):
+    monkeypatch.delenv("TOKENYIELD_AUDIT_KEY", raising=False)
+    monkeypatch.delenv("TOKENYIELD_AUDIT_KEY_FILE", raising=False)
+    log = tmp_path / "audit.duckdb"
+    audit.record(log, [audit.Entry("cto@x.io", "leader", "export: review pack")] * 2)
+    db = tmp_path / "out" / "w.duckdb"
+    build(Settings(input_dir=make_input(tmp_path / "in"), warehouse_path=db, audit_path=log))
+    assert audit_key.read(audit_key.warehouse_anchor(db)) == audit.head(log)
+    assert audit.head(log).seq == 2
 
 
 def test_a_rebuild_replaces_the_warehouse_in_one_step(tmp_path):
@@ -73,7 +88,9 @@ def test_a_missing_required_column_stops_the_build_and_keeps_the_old_warehouse(
     with pytest.raises(BuildError, match=message.replace("(", r"\(").replace(")", r"\)")):
         build(Settings(input_dir=make_input(tmp_path / "bad", people=people, usage=usage), warehouse_path=db))
     assert tokens(db) == 110
-    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file() and p.suffix != ".key") == ["w.duckdb"]
+    assert sorted(
+        p.name for p in tmp_path.iterdir() if p.is_file() and p.suffix not in (".key", ".audit-head")
+    ) == ["w.duckdb"]
 
 
 def test_a_missing_required_table_is_named(tmp_path):

@@ -35,3 +35,18 @@ def test_an_individual_or_unknown_email_gets_one_line_and_no_file(
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("error: ")
     assert not out.exists() and audit.read(env).is_empty()
+
+
+@pytest.mark.parametrize("command", ("export-charts", "report"))
+def test_an_export_is_audited_before_any_file_is_written(
+    demo_warehouse, emails, tmp_path, monkeypatch, command
+):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("TOKENYIELD_AUDIT_DB", str(blocker / "audit.duckdb"))  # the log cannot be written
+    out = tmp_path / ("charts" if command == "export-charts" else "pack.html")
+    result = CliRunner().invoke(
+        app, [command, "--db", str(demo_warehouse), "--out", str(out), "--as", emails["leader"]]
+    )
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert not out.exists()

@@ -1,4 +1,4 @@
-"""`tokenyield summary --as EMAIL`: the headline figures under the viewer's rules."""
+"""`tokenyield summary --as EMAIL`: the headline figures under the viewer's rules, audited."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ import json
 from pathlib import Path
 
 import duckdb
+import pytest
 from typer.testing import CliRunner
 
 from pipelines.cli import app
+from pipelines.privacy import audit
 
 
 def summary(db: Path, *args: str) -> tuple[int, str]:
@@ -76,3 +78,35 @@ def test_an_individual_or_a_stranger_gets_one_line_and_exit_1(
         code, out = summary(demo_warehouse, "--as", email)
         assert code == 1
         assert out.startswith("error: ") and len(out.strip().splitlines()) == 1 and "Traceback" not in out
+
+
+@pytest.fixture(autouse=True)
+def audit_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "audit.duckdb"
+    monkeypatch.setenv("TOKENYIELD_AUDIT_DB", str(path))
+    return path
+
+
+def test_summary_as_a_viewer_is_audited_before_it_prints(
+    demo_warehouse: Path, emails: dict[str, str], audit_log: Path
+) -> None:
+    code, out = summary(demo_warehouse, "--json", "--as", emails["manager"], "--from", "2026-03-02")
+    assert code == 0, out
+    figures = json.loads(out)
+    logged = audit.read(audit_log)
+    assert logged.select("viewer_email", "viewer_role", "action", "detail").rows() == [
+        (emails["manager"], "manager", "view: summary", f"{figures['period_start']}..{figures['period_end']}")
+    ]
+    assert audit.verify(audit_log) == (True, "intact, 1 entries")
+
+
+def test_a_refused_summary_is_not_logged_and_an_unwritable_log_shows_nothing(
+    demo_warehouse: Path, emails: dict[str, str], audit_log: Path, tmp_path: Path, monkeypatch
+) -> None:
+    code, _ = summary(demo_warehouse, "--as", emails["individual"])
+    assert code == 1 and audit.read(audit_log).is_empty()
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("TOKENYIELD_AUDIT_DB", str(blocker / "audit.duckdb"))
+    code, out = summary(demo_warehouse, "--json", "--as", emails["manager"])
+    assert code == 1 and out.startswith("error: ") and "people" not in out  # no figures without an entry

@@ -20,6 +20,7 @@ from pipelines.cli import app
 from pipelines.metrics.analytics import REFERENCES
 from pipelines.metrics.filters import Filters
 from pipelines.privacy import audit, views
+from pipelines.privacy.audit_key import INDEX_KIND
 from pipelines.privacy.viewer import AccessDenied, Viewer, resolve
 from pipelines.report import images, review
 from pipelines.report.tables import table_csv
@@ -216,7 +217,9 @@ def test_export_charts_writes_every_chart_and_table(
     )
     assert code == 0, errors
     index = pl.read_csv(out / "index.csv")
-    assert lines == [str(out / name) for name in index["file"]] + [str(out / "index.csv")]
+    files = index.filter(pl.col("kind") != INDEX_KIND)
+    assert lines == [str(out / name) for name in files["file"]] + [str(out / "index.csv")]
+    assert index.filter(pl.col("kind") == INDEX_KIND)["what"].to_list() == [audit.head(cli_env).line()]
     pngs = sorted(out.glob("*.png"))
     assert len(pngs) == len(list(out.glob("*.svg"))) == len(list(out.glob("*.html"))) >= 13
     for png in pngs:
