@@ -25,6 +25,7 @@ from pipelines.csv_cells import neutral_frame
 from pipelines.db import run
 from pipelines.metrics import data_quality, queries, released
 from pipelines.metrics.analytics import Elasticities, Guardrails, Review
+from pipelines.metrics.analytics import panel as analytics_panel
 from pipelines.metrics.filters import Filters
 from pipelines.metrics.queries import TREND_WEEKS as TREND_WEEKS  # the Overview's caption
 from pipelines.metrics.queries import with_cost_trend
@@ -141,11 +142,24 @@ def _weekly(warehouse: Warehouse, who: Viewer, filters: Filters) -> pl.DataFrame
         return views.weekly(cursor, who, filters)
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _scope_panel(warehouse: Warehouse, within: str | None) -> pl.DataFrame:
+    """analytics.panel() of one scope over every week: a new unit or period selection of the
+    guardrails and the estimate check is a filter of it. Read, never changed, so every session of
+    the scope shares one copy (cache_data would unpickle one on every rerun)."""
+    with _cursor(warehouse) as cursor:
+        return analytics_panel(cursor, Filters(within=within))
+
+
+def _panel_for(warehouse: Warehouse, who: Viewer) -> pl.DataFrame:
+    return _scope_panel(warehouse, who.aggregate_root)
+
+
 @st.cache_data(show_spinner=False, max_entries=512)
 def _check(warehouse: Warehouse, who: Viewer, filters: Filters) -> str | None:
     with _cursor(warehouse) as cursor:
         try:
-            views.check_selection(cursor, who, filters)
+            views.check_selection(cursor, who, filters, _panel_for(warehouse, who))
         except views.Withheld as error:
             return str(error)
     return None
@@ -203,8 +217,9 @@ def elasticities(who: Viewer, filters: Filters) -> Elasticities:
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _guardrails(warehouse: Warehouse, who: Viewer, filters: Filters, overall_only: bool) -> Guardrails:
+    scope = _panel_for(warehouse, who)
     with _cursor(warehouse) as cursor:
-        return views.guardrails(cursor, who, filters, overall_only)
+        return views.guardrails(cursor, who, filters, overall_only, scope)
 
 
 def guardrails(who: Viewer, filters: Filters, overall_only: bool = False) -> Guardrails:

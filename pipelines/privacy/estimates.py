@@ -19,6 +19,7 @@ import polars as pl
 from pipelines.metrics import analytics as analytics_review
 from pipelines.metrics import headline
 from pipelines.metrics.analytics.guardrails import overall as overall_guardrails
+from pipelines.metrics.analytics.panel import panel_of
 from pipelines.metrics.filters import Filters
 from pipelines.privacy import suppression
 from pipelines.privacy.scope import check_estimate as check_selection
@@ -246,11 +247,17 @@ def guardrails(
     viewer: Viewer,
     filters: Filters,
     overall_only: bool = False,
+    scope_panel: pl.DataFrame | None = None,
 ) -> analytics_review.Guardrails:
     """The quality guardrails alone (shown beside every throughput figure), for a viewer;
-    `overall_only`: the one row of the whole view (by team and by decile left empty)."""
-    view = check_selection(con, viewer, filters)
-    panel = analytics_review.panel(con, view)
+    `overall_only`: the one row of the whole view (by team and by decile left empty);
+    `scope_panel`: analytics.panel() of the viewer's whole scope over every week, which holds the
+    view's rows (the dashboard keeps one per scope), used when there is no tool filter."""
+    view = check_selection(con, viewer, filters, scope_panel)
+    if scope_panel is not None and not view.tools:
+        panel = panel_of(scope_panel, view)
+    else:
+        panel = analytics_review.panel(con, view)
     if overall_only:
         row = overall_guardrails(panel)
         fitted = analytics_review.Guardrails(by_decile=row.clear(), by_team=row.clear(), overall=row)

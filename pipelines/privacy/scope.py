@@ -76,7 +76,20 @@ def selected_units(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filt
     return scope.filter(pl.col("team").is_in(list(filters.teams)))["release_unit"].to_list()
 
 
-def _people(con: duckdb.DuckDBPyConnection, view: Filters, unseen: tuple[str, ...] | None = None) -> int:
+def _people(
+    con: duckdb.DuckDBPyConnection,
+    view: Filters,
+    unseen: tuple[str, ...] | None = None,
+    scope_panel: pl.DataFrame | None = None,
+) -> int:
+    """Distinct people in the view (`unseen`: leaving these out), from the scope's panel when given."""
+    if scope_panel is not None:
+        from pipelines.metrics.analytics.panel import panel_of
+
+        keys = panel_of(scope_panel, view)["person_key"]
+        if unseen is not None:
+            keys = keys.filter(~keys.is_in(list(unseen)))
+        return keys.n_unique()
     sql, params = view.person_week_sql()
     counted = "count(distinct person_key)"
     if unseen is not None:  # person_keys are hex digests: safe to inline
@@ -85,27 +98,30 @@ def _people(con: duckdb.DuckDBPyConnection, view: Filters, unseen: tuple[str, ..
     return int(one(con, f"with pw as ({sql}) select {counted} from pw", params)[0] or 0)
 
 
-def check_estimate(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) -> Filters:
+def check_estimate(
+    con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters, scope_panel: pl.DataFrame | None = None
+) -> Filters:
     """The scoped filters for an estimate over person-weeks, or Withheld when the people behind it,
-    or those it leaves out of the viewer's scope, number fewer than k."""
+    or those it leaves out of the viewer's scope, number fewer than k. `scope_panel`: the panel of
+    the viewer's whole scope over every week, to count from instead of the marts."""
     selected_units(con, viewer, filters)  # the same scope and grain as every aggregate
     view = scoped(viewer, filters)
     k = viewer.k
     whole = replace(view, teams=(), tools=())
-    in_scope = _people(con, whole)
+    in_scope = _people(con, whole, scope_panel=scope_panel)
     if in_scope < k:
         raise Withheld(
             f"Fewer than {k} people are in your scope for this period, so no estimate can be shown."
         )
     if view.within and viewer.visible_people():
-        deeper = _people(con, whole, viewer.visible_people())
+        deeper = _people(con, whole, viewer.visible_people(), scope_panel)
         if 0 < deeper < k:
             raise Withheld(
                 f"Fewer than {k} people in your org sit below your direct reports, so no estimate over "
                 "your org is shown: My data and My team show what you may see."
             )
     if view.teams:
-        selected = _people(con, replace(whole, teams=view.teams))
+        selected = _people(con, replace(whole, teams=view.teams), scope_panel=scope_panel)
         if not suppression.selection_allowed(selected, in_scope, k):
             raise Withheld(
                 f"This team selection covers, or leaves out, fewer than {k} people, too few for an "

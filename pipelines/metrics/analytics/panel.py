@@ -129,3 +129,15 @@ def person_totals(panel: pl.DataFrame) -> pl.DataFrame:
     return panel.group_by("person_key", "team").agg(
         *[pl.col(c).sum() for c in summed], person_weeks=pl.len().cast(pl.Int64)
     )
+
+
+def panel_of(scope_panel: pl.DataFrame, filters: Filters) -> pl.DataFrame:
+    """panel(con, filters) from the panel of the filters' whole scope over every week (no tool
+    filter): its rows in the filters' weeks and units. A row's figures, and a person's adoption
+    week, do not depend on which other rows are in view, so the rows are the same."""
+    rows = scope_panel
+    if filters.start:
+        rows = rows.filter(pl.col("week") >= filters.start)
+    if filters.end:
+        rows = rows.filter(pl.col("week") <= filters.end)
+    return rows.filter(pl.col("team").is_in(list(filters.teams))) if filters.teams else rows
