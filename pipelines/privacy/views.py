@@ -605,6 +605,15 @@ SUMMARY_GROUPS = {  # summary keys over a group of people, and the head count th
 }
 
 
+AGENT_KEYS = (
+    "agent_merged_prs_total",
+    "agent_merged_pr_share",
+    "agent_merged_pr_share_ci95",
+    "merged_without_human_review_total",
+    "merged_without_human_review_share",
+)
+
+
 def summary_for(figures: dict[str, object], viewer: Viewer) -> dict[str, object]:
     """headline.summary() (computed on the viewer's scoped, checked filters) for a viewer: the
     top-decile figures go when a decile holds fewer than k people, every estimate when fewer than
@@ -615,6 +624,9 @@ def summary_for(figures: dict[str, object], viewer: Viewer) -> dict[str, object]
         for key in SUMMARY_GROUPS:
             shown[key] = None
         shown["headline"] = f"Too few AI users in this view for deciles of at least {viewer.k} people."
+    if int(shown.get("agent_people") or 0) < viewer.k:  # agent work is shown for k people or more
+        for key in AGENT_KEYS:
+            shown[key] = None
     if int(shown.get("people") or 0) < viewer.k:
         shown = {key: (None if isinstance(value, int | float) else value) for key, value in shown.items()}
     shown["viewer"] = {"email": viewer.email, "role": viewer.role, "k": viewer.k}
