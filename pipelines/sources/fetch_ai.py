@@ -137,7 +137,28 @@ def fetch_cursor(client: Client, since: date, until: date | None) -> dict[str, p
         )
         for page in pages:
             usage.extend(cursor.event_rows(page.get("usageEvents") or []))
+            activity.extend(cursor.headless_rows(page.get("usageEvents") or []))
+        if client.environ.get("TOKENYIELD_CURSOR_AI_CODE", "").strip().lower() in ("1", "true", "yes"):
+            dates = {"startDate": window[0].isoformat(), "endDate": window[-1].isoformat()}
+            activity.extend(_cursor_ai_code_commits(client, dates))
     return ai_rows.tables(usage, activity)
+
+
+def _cursor_ai_code_commits(client: Client, window: dict[str, str]) -> list[dict]:
+    """GET /analytics/ai-code/commits (AI Code Tracking API, Enterprise teams): numbered pages
+    until `page * pageSize` reaches `totalCount`."""
+    rows: list[dict] = []
+    pages = client.pages_numbered(
+        "/analytics/ai-code/commits",
+        window,
+        items=lambda page: page.get("items") or [],
+        has_next=lambda page: page.get("page", 0) * page.get("pageSize", 0) < page.get("totalCount", 0),
+        size_param="pageSize",
+        size=100,
+    )
+    for page in pages:
+        rows.extend(cursor.commit_rows(page.get("items") or []))
+    return rows
 
 
 def _ms(day: date) -> int:
