@@ -65,13 +65,14 @@ def fetch_claude_code(client: Client, since: date, until: date | None) -> dict[s
 
 
 def fetch_messages(client: Client, since: date, until: date | None) -> dict[str, pl.DataFrame]:
-    """GET /v1/organizations/usage_report/messages in daily buckets by API key and model."""
+    """GET /v1/organizations/usage_report/messages in daily buckets by API key, account and model
+    (Console usage has no API key; it is attributed to its account)."""
     span = days(since, until)
     params = {
         "starting_at": f"{span[0].isoformat()}T00:00:00Z",
         "ending_at": f"{(span[-1] + timedelta(1)).isoformat()}T00:00:00Z",
         "bucket_width": "1d",
-        "group_by[]": ["api_key_id", "model"],
+        "group_by[]": ["api_key_id", "account_id", "model"],
         "limit": 31,
     }
     rows = []
