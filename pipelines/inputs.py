@@ -46,7 +46,7 @@ CONTRACT: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "tickets": (
         ("ticket_id", "assignee", "created_at", "resolved_at", "issue_type", "status"),
-        (),
+        ("agent",),
     ),
 }
 REQUIRED_TABLES = ("people", "ai_usage")

@@ -75,6 +75,7 @@ TICKETS = pl.Schema(
         "resolved_at": TIMESTAMP,
         "issue_type": pl.String,
         "status": pl.String,
+        "agent": pl.String,  # the coding agent the ticket was delegated to (Linear's delegate)
     }
 )
 
@@ -131,7 +132,7 @@ DEFAULTS: dict[str, dict[str, object]] = {
         "delegator": None,
         "human_reviewed": None,
     },
-    "tickets": {"assignee": None, "resolved_at": None, "issue_type": None, "status": None},
+    "tickets": {"assignee": None, "resolved_at": None, "issue_type": None, "status": None, "agent": None},
 }
 
 

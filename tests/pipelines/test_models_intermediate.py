@@ -359,13 +359,14 @@ def test_tickets_resolve_assignees_and_weeks():
         "resolved_at": pl.Datetime("us", "UTC"),
         "issue_type": pl.String,
         "status": pl.String,
+        "agent": pl.String,
         "reject_column": pl.String,
         "reject_reason": pl.String,
     }
     tickets = pl.DataFrame(
         [
-            ("f", 1, "T-1", "ann@x.io", ts(2), ts(9, 1), "Bug", "Done", None, None),
-            ("f", 2, "T-2", None, ts(2), None, "Task", "Open", None, None),
+            ("f", 1, "T-1", "ann@x.io", ts(2), ts(9, 1), "Bug", "Done", "devin", None, None),
+            ("f", 2, "T-2", None, ts(2), None, "Task", "Open", None, None, None),
         ],
         schema=schema,
         orient="row",
@@ -374,9 +375,9 @@ def test_tickets_resolve_assignees_and_weeks():
     result = run_model(
         "int_tickets_resolved", "ticket_id", stg_input__tickets=tickets, int_identity_keys_resolved=keys
     )
-    assert rows(result, "ticket_id", "person_id", "resolved_week") == [
-        ("T-1", "p1", date(2026, 3, 9)),
-        ("T-2", None, None),
+    assert rows(result, "ticket_id", "person_id", "resolved_week", "agent") == [
+        ("T-1", "p1", date(2026, 3, 9), "devin"),  # delegated to Devin: still ann's ticket
+        ("T-2", None, None, None),
     ]
 
 

@@ -233,20 +233,20 @@ def test_pull_requests_merged_before_created_is_rejected():
 
 
 def test_tickets_resolved_at_is_optional_but_must_parse():
-    columns = ["ticket_id", "assignee", "created_at", "resolved_at", "issue_type", "status"]
+    columns = ["ticket_id", "assignee", "created_at", "resolved_at", "issue_type", "status", "agent"]
     given = raw(
         columns,
         [
-            ("T-1", "Ann@x.io", "2026-03-02T10:00Z", "2026-03-03T10:00Z", "Bug", "Done"),
-            ("T-2", None, "2026-03-02T10:00Z", None, None, None),
-            ("T-3", "ann@x.io", "2026-03-02T10:00Z", "soon", "Task", "Done"),
+            ("T-1", "Ann@x.io", "2026-03-02T10:00Z", "2026-03-03T10:00Z", "Bug", "Done", " Cursor "),
+            ("T-2", None, "2026-03-02T10:00Z", None, None, None, None),
+            ("T-3", "ann@x.io", "2026-03-02T10:00Z", "soon", "Task", "Done", None),
         ],
     )
     result = run_model("stg_input__tickets", "source_row", raw_tickets=given)
-    assert rows(result, "ticket_id", "assignee_key", "issue_type", "status", "reject_column") == [
-        ("T-1", "ann@x.io", "Bug", "Done", None),
-        ("T-2", None, "Unknown", "Unknown", None),
-        ("T-3", "ann@x.io", "Task", "Done", "resolved_at"),
+    assert rows(result, "ticket_id", "assignee_key", "issue_type", "status", "agent", "reject_column") == [
+        ("T-1", "ann@x.io", "Bug", "Done", "cursor", None),  # delegated to an agent, still ann's
+        ("T-2", None, "Unknown", "Unknown", None, None),
+        ("T-3", "ann@x.io", "Task", "Done", None, "resolved_at"),
     ]
 
 
