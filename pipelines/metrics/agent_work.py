@@ -43,7 +43,7 @@ class AgentWork:
     review_known: int  # agent PRs whose reviews were read
     people: int  # people credited with a merged PR in view
     agent_people: int  # people credited with an agent-authored merged PR in view
-    weekly: pl.DataFrame  # week, merged_prs, agent_merged_prs, agent_share
+    weekly: pl.DataFrame  # week, merged_prs, agent_merged_prs, agent_people, agent_share
     by_origin: (
         pl.DataFrame
     )  # origin, people, merged_prs, revert_rate, lines_per_pr, hours_to_merge (+ _low/_high)
@@ -93,7 +93,11 @@ def of_prs(prs: pl.DataFrame) -> AgentWork:
     high = share["share_high"][0] if share is not None else None
     weekly = (
         data.group_by("week")
-        .agg(merged_prs=pl.len(), agent_merged_prs=pl.col("agent_pr").sum())
+        .agg(
+            merged_prs=pl.len(),
+            agent_merged_prs=pl.col("agent_pr").sum(),
+            agent_people=pl.col("person_key").filter(pl.col("is_agent")).n_unique(),
+        )
         .with_columns(agent_share=pl.col("agent_merged_prs") / pl.col("merged_prs"))
         .sort("week")
     )

@@ -29,6 +29,7 @@ import numpy as np
 import polars as pl
 
 from pipelines.db import frame, one
+from pipelines.metrics import agent_work as agent_figures
 from pipelines.metrics import analytics as analytics_review
 from pipelines.metrics import headline, queries
 from pipelines.metrics import rollup as rollups
@@ -612,6 +613,24 @@ AGENT_KEYS = (
     "merged_without_human_review_total",
     "merged_without_human_review_share",
 )
+
+
+def agent_work(
+    con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters
+) -> agent_figures.AgentWork | None:
+    """pipelines.metrics.agent_work for a viewer: None when fewer than k people are credited with
+    agent PRs in view; weeks, origins (agent vs human, all-or-none) and agents under k suppressed."""
+    view = check_selection(con, viewer, filters)
+    work = agent_figures.agent_work(con, view)
+    k = viewer.k
+    if work.agent_people < k or work.people < k:
+        return None
+    return replace(
+        work,
+        weekly=suppression.cells(work.weekly, k, ("week",), people="agent_people"),
+        by_origin=suppression.complementary(work.by_origin, k, ("origin",)),
+        by_agent=suppression.complementary(work.by_agent, k, ("agent",)),
+    )
 
 
 def summary_for(figures: dict[str, object], viewer: Viewer) -> dict[str, object]:

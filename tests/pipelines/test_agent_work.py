@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from typer.testing import CliRunner
 
 from pipelines.cli import app
 from pipelines.metrics import agent_work
+from pipelines.metrics.filters import Filters
 from pipelines.privacy import views
 from pipelines.privacy.viewer import Viewer
 from tests.sources.conftest import LocalServer, serve_github_details
@@ -193,7 +195,7 @@ def test_the_split_compares_agent_and_human_prs_leaving_unsized_ones_out_of_size
 
     assert (work.merged_prs, work.agent_merged_prs, work.share, work.agent_people) == (4, 2, 0.5, 2)
     assert (work.without_human_review, work.review_known, work.without_human_review_share) == (1, 1, 1.0)
-    assert work.weekly.rows() == [(w1, 2, 1, 0.5), (w2, 2, 1, 0.5)]
+    assert work.weekly.rows() == [(w1, 2, 1, 1, 0.5), (w2, 2, 1, 1, 0.5)]
     assert work.by_origin.select(
         "origin", "people", "merged_prs", "revert_rate", "lines_per_pr", "hours_to_merge"
     ).rows() == [
@@ -209,3 +211,16 @@ def test_a_viewer_sees_agent_figures_only_when_k_people_are_behind_them():
     shown = views.summary_for(figures, Viewer(email="lead@acme.io", roles=frozenset({"leader"}), k=3))
 
     assert shown["agent_merged_prs_total"] is None and shown["merged_prs_total"] == 40
+
+
+def test_the_dashboards_agent_figures_are_withheld_under_k(built):
+    with duckdb.connect(str(built), read_only=True) as con:
+        leader = Viewer(email="lead@acme.io", roles=frozenset({"leader"}), k=3)
+        shown = views.agent_work(con, leader, Filters())
+        strict = views.agent_work(con, replace(leader, k=4), Filters())
+
+    assert shown is not None and shown.agent_merged_prs == 3  # alice, bob and carol: 3 people
+    # human PRs are dave's alone (1 < k): hidden, and so the agent row with it, or it could be derived
+    assert shown.by_origin["suppressed"].to_list() == [True, True]
+    assert shown.weekly.select("agent_merged_prs", "agent_people", "suppressed").rows() == [(3, 3, False)]
+    assert strict is None  # 3 people credited with agent PRs < k = 4
