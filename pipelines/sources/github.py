@@ -8,9 +8,10 @@ or `html_url`) set `human_reviewed`. Grain: one row per (repo, number); a PR see
 copy with the latest `updated_at`.
 
 Agents (pipelines/agents.py): a PR whose author is an agent, whose head branch has an agent's
-prefix, or whose body carries an agent's footer gets `agent`; an agent author's PR gets the
-`delegator` it is credited to. Commit trailers are read by the fetcher, which knows each
-commit's PR; a saved commit list does not say which PR it belongs to.
+prefix, or whose body or commits carry an agent's footer or trailer gets `agent`; an agent
+author's PR gets the `delegator` it is credited to. Commit trailers are read where a commit's PR
+is known: by the fetcher, and from DevLake raw tables (their `url` column names
+/pulls/N/commits); a plain saved commit list does not say which PR it belongs to.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ def parse(paths: list[Path], **options: Any) -> dict[str, pl.DataFrame]:
     account_hints: list[tuple[str, str | None, str | None]] = []
     commit_hints: list[tuple[str, str | None, str | None]] = []
     reviews: dict[tuple[str, int], list[tuple[str | None, str | None, object]]] = {}
+    messages: dict[tuple[str, int], list[str | None]] = {}
     for path in expand(paths):
         for item in api_items(path):
             kind = _kind(item)
@@ -47,6 +49,10 @@ def parse(paths: list[Path], **options: Any) -> dict[str, pl.DataFrame]:
                 repo, number = review_target(item)
                 reviews.setdefault((repo.lower(), number), []).append(review_of(item))
             elif kind == "commit":
+                target = _PR_IN_URL.search(item.source_url)  # DevLake: fetched from /pulls/N/commits
+                if target:
+                    key = (target.group(1).lower(), int(target.group(2)))
+                    messages.setdefault(key, []).append(item.text("commit.message"))
                 login = item.text("author.login")
                 if login:
                     commit_hints.append(
@@ -57,7 +63,9 @@ def parse(paths: list[Path], **options: Any) -> dict[str, pl.DataFrame]:
                     (item.text("login", required=True), item.text("email"), item.text("name"))
                 )
     for pull in pulls:
-        with_reviews(pull, reviews.get((pull["repo"].lower(), pull["number"])))
+        key = (pull["repo"].lower(), pull["number"])
+        with_commits(pull, messages.get(key, []))
+        with_reviews(pull, reviews.get(key))
     tables = {"pull_requests": finish("pull_requests", pulls, order_by="_updated")}
     identities = identity_hints(account_hints + commit_hints, SYSTEM)
     if identities.height:
@@ -129,8 +137,8 @@ def review_of(item: Item) -> tuple[str | None, str | None, object]:
 
 def review_target(item: Item) -> tuple[str, int]:
     """The (repo, number) a review item belongs to, from its pull_request_url or html_url."""
-    for key in ("pull_request_url", "html_url"):
-        match = _PR_IN_URL.search(item.text(key) or "")
+    for key in ("pull_request_url", "html_url", "source_url"):
+        match = _PR_IN_URL.search((item.source_url if key == "source_url" else item.text(key)) or "")
         if match:
             return match.group(1), int(match.group(2))
     raise item.error("pull_request_url", "the URL of the reviewed pull request")

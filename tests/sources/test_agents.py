@@ -3,9 +3,11 @@ coding agent's PR and its reviews, Devin's requester, and who counts as a human 
 
 from __future__ import annotations
 
+import csv
 import json
 from datetime import UTC, datetime
 
+import polars as pl
 import pytest
 
 from pipelines import agents
@@ -139,3 +141,21 @@ def test_more_agent_logins_come_from_the_environment():
 
     assert logins["acme-agent[bot]"] == "acme" and logins["helper"] == "helper"
     assert logins["copilot"] == "copilot"  # the defaults stay
+
+
+def test_devlake_commit_rows_carry_their_trailers_to_their_pr(samples, tmp_path):
+    derived = samples / AGENT_SAMPLES / "DERIVED_git_commits_google-gemini_gemini-cli.json"
+    claude = next(
+        c for c in json.loads(derived.read_text(encoding="utf-8")) if c["sha"].startswith("9472365e")
+    )
+    url = "https://api.github.com/repos/panjf2000/ants/pulls/23/commits?direction=asc&page=1&per_page=100"
+    commits = tmp_path / "_raw_github_api_pull_request_commits.csv"
+    with commits.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "params", "data", "url", "input", "created_at"])
+        writer.writerow([1, "{}", json.dumps(claude), url, '{"Number": 23}', "2024-01-01 00:00:00"])
+
+    pulls = github.parse([samples / "github_prs/devlake/DERIVED_pulls_items.json", commits])["pull_requests"]
+
+    agents_seen = pulls.filter(pl.col("agent").is_not_null()).select("number", "author", "agent", "delegator")
+    assert agents_seen.rows() == [(23, "choleraehyq", "claude", None)]  # still the human author's PR
