@@ -78,13 +78,20 @@ def test_overview_key_figures_and_what_is_left_out(app: AppTest) -> None:
     assert labels[0].startswith("Weekly active rate") and "target" in app.metric[0].delta
     assert labels[1:4] == ["AI spend, 12 weeks", "Merged PRs per engineer-week", "Cost per merged PR"]
     # the quality guardrails sit beside the throughput, each with its interval in the help
-    assert labels[4:] == [
+    assert labels[4:8] == [
         "Reverted ≤21 d",
         "Lines per PR",
         "Hours to merge",
         "Bug share",
     ]
-    assert all(" to " in m.proto.help for m in app.metric[4:])
+    assert all(" to " in m.proto.help for m in app.metric[4:8])
+    # agent-authored work below them: the demo's agents write a growing share of the merged PRs
+    assert labels[8:] == [
+        "Agent share of merged PRs",
+        "Agent PRs merged without human review",
+        "People delegating to agents",
+    ]
+    assert "95% interval" in app.metric[8].proto.help and app.metric[8].value.endswith("%")
     note = " ".join(m.value for m in app.markdown)
     assert "Not in these figures" in note and "unmatched identities" in note and "bot PRs" in note
     assert set(_trace(app, "Weekly active rate", "target 80%")["y"]) == {0.8}
