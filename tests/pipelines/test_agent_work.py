@@ -81,6 +81,7 @@ PULLS = [
     pull(4, "dave-gh", "2026-03-05T12:00:00Z"),  # plain human work
     pull(5, "dependabot[bot]", "2026-03-05T13:00:00Z"),  # never output
     pull(6, "Copilot", None, assignees=[{"login": "bob-gh"}]),  # open: not merged work
+    pull(7, "Copilot", None),  # open, and nobody to credit: unmatched under the agent's login
 ]
 COMMITS = {2: [commit("Add cache\n\nCo-Authored-By: Claude Sonnet 4.5 <noreply@anthropic.com>")]}
 REVIEWS = {
@@ -224,3 +225,17 @@ def test_the_dashboards_agent_figures_are_withheld_under_k(built):
     assert shown.by_origin["suppressed"].to_list() == [True, True]
     assert shown.weekly.select("agent_merged_prs", "agent_people", "suppressed").rows() == [(3, 3, False)]
     assert strict is None  # 3 people credited with agent PRs < k = 4
+
+
+def test_an_agent_pr_with_nobody_to_credit_is_flagged_and_unmatched(built):
+    with duckdb.connect(str(built), read_only=True) as con:
+        flagged = con.execute(
+            "select success, severity, unexpected_count, examples from validation_results "
+            "where check_name = 'agent-authored PRs name the human who delegated them'"
+        ).fetchall()
+        unmatched = con.execute(
+            "select identity_key, pull_requests, merged_prs from fct_unmatched_identities where source = 'pull_requests'"
+        ).fetchall()
+
+    assert flagged == [(False, "warning", 1, ["acme/api#7 by copilot"])]
+    assert unmatched == [("copilot", 1, 0)]

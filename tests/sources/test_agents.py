@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from pipelines import agents
-from pipelines.sources import github
+from pipelines.sources import github, gitlab
 
 AGENT_SAMPLES = "github-agents"
 
@@ -159,3 +159,24 @@ def test_devlake_commit_rows_carry_their_trailers_to_their_pr(samples, tmp_path)
 
     agents_seen = pulls.filter(pl.col("agent").is_not_null()).select("number", "author", "agent", "delegator")
     assert agents_seen.rows() == [(23, "choleraehyq", "claude", None)]  # still the human author's PR
+
+
+def test_gitlab_merge_requests_name_their_agent_and_delegator(samples, tmp_path, monkeypatch):
+    monkeypatch.setenv("TOKENYIELD_AGENT_LOGINS", "duo-agent=gitlab-duo")
+    items = json.loads(
+        (samples / "gitlab/devlake/DERIVED_merge_requests_items.json").read_text(encoding="utf-8")
+    )
+    by_claude = items[0] | {"source_branch": "claude/fix-spend", "description": "Generated with Claude Code"}
+    by_duo = items[1] | {"author": {"username": "duo-agent"}, "assignees": [{"username": "emilie"}]}
+    path = tmp_path / "mrs.json"
+    path.write_text(json.dumps([by_claude, by_duo]), encoding="utf-8")
+
+    rows = gitlab.parse([path])["pull_requests"].select("author", "head_ref", "agent", "delegator").rows()
+
+    assert sorted(rows, key=str) == sorted(
+        [
+            (items[0]["author"]["username"], "claude/fix-spend", "claude", None),  # stays the human's
+            ("duo-agent", items[1]["source_branch"], "gitlab-duo", "emilie"),  # credited to the assignee
+        ],
+        key=str,
+    )
