@@ -49,6 +49,8 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
+from pipelines.agents import agent_logins
+
 PRICES = Path(__file__).resolve().parents[1] / "pipelines" / "prices.csv"
 TOKENS = ["input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens"]
 RATES = [f"{c.removesuffix('_tokens')}_usd_per_mtok" for c in TOKENS]  # the price table's columns
@@ -66,9 +68,9 @@ CONTRACT = {
     "ai_activity": (["occurred_on", "user", "tool", "metric", "value"], []),
     "pull_requests": (
         ["repo", "number", "author", "created_at", "merged_at", "title"],
-        ["additions", "deletions"],
+        ["additions", "deletions", "head_ref", "agent", "delegator", "human_reviewed"],
     ),
-    "tickets": (["ticket_id", "assignee", "created_at", "resolved_at", "issue_type", "status"], []),
+    "tickets": (["ticket_id", "assignee", "created_at", "resolved_at", "issue_type", "status"], ["agent"]),
 }
 USER_DAY = ["user_key", "usage_date", "tool", "model", "tokens_reported"]
 # a row without event_id is a duplicate of another only when all of these are equal
@@ -401,9 +403,12 @@ def stage_pull_requests(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
             "author_key": lowered(raw.author),
             "created_at": created,
             "merged_at": merged,
-            "additions": numbers(raw.additions).round().fillna(0),
-            "deletions": numbers(raw.deletions).round().fillna(0),
+            "additions": numbers(raw.additions).round(),  # missing stays missing, never 0
+            "deletions": numbers(raw.deletions).round(),
             "title": raw.title.astype("str").fillna(""),
+            "agent": lowered(raw.agent),
+            "delegator_key": lowered(raw.delegator),
+            "human_reviewed": booleans(raw.human_reviewed).astype("boolean"),
         }
     )
     odd = ~in_range(created) | (merged.notna() & ~in_range(merged))
@@ -414,11 +419,18 @@ def stage_pull_requests(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         ("merged_at", raw.merged_at.notna() & merged.isna(), "merged_at is not an ISO-8601 timestamp"),
         ("created_at", odd, "created_at or merged_at is not between 2000-01-01 and the build time"),
         ("merged_at", merged < created, "merged_at is before created_at"),
-        ("additions", prs.additions < 0, "additions is negative"),
-        ("deletions", prs.deletions < 0, "deletions is negative"),
+        ("additions", raw.additions.notna() & prs.additions.isna(), "additions is not a whole number >= 0"),
+        ("additions", prs.additions < 0, "additions is not a whole number >= 0"),
+        ("deletions", raw.deletions.notna() & prs.deletions.isna(), "deletions is not a whole number >= 0"),
+        ("deletions", prs.deletions < 0, "deletions is not a whole number >= 0"),
+        (
+            "human_reviewed",
+            raw.human_reviewed.notna() & prs.human_reviewed.isna(),
+            "human_reviewed is not true or false",
+        ),
     ]
     passed, quarantine = verdicts("pull_requests", raw, checks)
-    return prs[passed].astype({"number": "int64", "additions": "int64", "deletions": "int64"}), quarantine
+    return prs[passed].astype({"number": "int64", "additions": "Int64", "deletions": "Int64"}), quarantine
 
 
 def stage_tickets(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -633,10 +645,20 @@ def build(folder: Path) -> dict[str, pd.DataFrame]:
         filter(None, (b.strip().lower() for b in os.environ.get("TOKENYIELD_BOT_LOGINS", "").split(",")))
     )
     prs = rows.drop_duplicates(["repo", "number"], keep="last")  # a later export has the newer state
-    is_bot = prs.author_key.str.endswith("[bot]").fillna(False).astype(bool) | prs.author_key.isin(bots)
+    # a coding agent's PR is output, credited to its delegator (pipelines/agents.py lists the agents)
+    agents = agent_logins()
+    author_agent = prs.author_key.map(agents)
+    is_bot = author_agent.isna() & (
+        prs.author_key.str.endswith("[bot]").fillna(False).astype(bool) | prs.author_key.isin(bots)
+    )
+    credited = prs.delegator_key.where(author_agent.notna(), prs.author_key)
+    agent = author_agent.fillna(prs.agent)
     prs = prs.assign(
         is_bot=is_bot,
-        person_id=prs.author_key.map(keys).where(~is_bot),
+        agent=agent,
+        is_agent=agent.notna(),
+        credited_key=credited,
+        person_id=credited.map(keys).where(~is_bot),
         merged_week=monday(prs.merged_at.dt.tz_localize(None).dt.normalize()),
     )
     account("pull_requests", len(raw), len(rows), len(prs), quarantine)
@@ -842,6 +864,9 @@ def merged_pull_requests(scoped: pd.DataFrame, merged: pd.DataFrame) -> pd.DataF
         "is_revert",
         "is_reverted",
         "reverted_by",
+        "is_agent",
+        "agent",
+        "human_reviewed",
     ]
     return mine[columns]
 
@@ -896,10 +921,12 @@ def unmatched_identities(usage: pd.DataFrame, prs: pd.DataFrame, tickets: pd.Dat
             last_seen_at=("last_event_at", "max"),
         )
     )
-    prs = prs[prs.person_id.isna() & ~prs.is_bot & prs.author_key.notna()]
+    # an agent's PR without a delegator shows under the agent's login
+    prs = prs.assign(identity_key=prs.credited_key.fillna(prs.author_key))
+    prs = prs[prs.person_id.isna() & ~prs.is_bot & prs.identity_key.notna()]
     authored = (
         prs.assign(seen=prs.merged_at.fillna(prs.created_at))
-        .groupby("author_key")
+        .groupby("identity_key")
         .agg(
             rows=("number", "size"),
             pull_requests=("number", "size"),

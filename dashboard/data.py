@@ -24,6 +24,7 @@ import streamlit as st
 from pipelines.csv_cells import neutral_frame
 from pipelines.db import run
 from pipelines.metrics import data_quality, queries, released
+from pipelines.metrics.agent_work import AgentWork
 from pipelines.metrics.analytics import Elasticities, Guardrails, Review
 from pipelines.metrics.analytics import panel as analytics_panel
 from pipelines.metrics.filters import Filters
@@ -226,6 +227,17 @@ def guardrails(who: Viewer, filters: Filters, overall_only: bool = False) -> Gua
     """The quality guardrails (reverts, PR size, time to merge, bug share) beside throughput;
     `overall_only` for the Overview, which shows the view's one row."""
     return _guardrails(current(), who, filters, overall_only)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _agent_work(warehouse: Warehouse, who: Viewer, filters: Filters) -> AgentWork | None:
+    with _cursor(warehouse) as cursor:
+        return views.agent_work(cursor, who, filters)
+
+
+def agent_work(who: Viewer, filters: Filters) -> AgentWork | None:
+    """Agent-authored work in the view (pipelines/metrics/agent_work.py); None under k people."""
+    return _agent_work(current(), who, filters)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

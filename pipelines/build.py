@@ -367,6 +367,10 @@ def load_config(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     run(con, "create or replace table config_bot_logins (login varchar)")
     if settings.bot_logins:
         run(con, "insert into config_bot_logins select unnest(?)", [list(settings.bot_logins)])
+    run(con, "create or replace table config_agent_logins (login varchar, agent varchar)")
+    if settings.agent_logins:
+        logins, names = zip(*settings.agent_logins, strict=True)
+        run(con, "insert into config_agent_logins select unnest(?), unnest(?)", [list(logins), list(names)])
 
 
 def write_quarantine(con: duckdb.DuckDBPyConnection) -> None:

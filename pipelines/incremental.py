@@ -55,6 +55,7 @@ def fingerprint(settings: Settings) -> str:
         if path:
             digest.update(Path(path).read_bytes())
     digest.update(",".join(sorted(settings.bot_logins)).encode())
+    digest.update(",".join(f"{login}={agent}" for login, agent in settings.agent_logins).encode())
     return digest.hexdigest()
 
 

@@ -42,11 +42,11 @@ CONTRACT: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "ai_activity": (("occurred_on", "user", "tool", "metric", "value"), ()),
     "pull_requests": (
         ("repo", "number", "author", "created_at", "merged_at", "title"),
-        ("additions", "deletions"),
+        ("additions", "deletions", "head_ref", "agent", "delegator", "human_reviewed"),
     ),
     "tickets": (
         ("ticket_id", "assignee", "created_at", "resolved_at", "issue_type", "status"),
-        (),
+        ("agent",),
     ),
 }
 REQUIRED_TABLES = ("people", "ai_usage")

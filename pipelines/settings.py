@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from pipelines import agents
+
 DEFAULT_INPUT = Path("data/input")
 DEFAULT_DB = Path("data/warehouse.duckdb")
 BUILTIN_PRICES = Path(__file__).with_name("prices.csv")
@@ -50,6 +52,8 @@ class Settings:
     warehouse_path: Path = DEFAULT_DB
     adoption_target: float = 0.8  # share of people in scope who use AI in a week
     bot_logins: tuple[str, ...] = ()  # besides every login ending in "[bot]"
+    # coding agents' logins -> agent (pipelines/agents.py, extended by TOKENYIELD_AGENT_LOGINS)
+    agent_logins: tuple[tuple[str, str], ...] = tuple(sorted(agents.AGENT_LOGINS.items()))
     prices_override: Path | None = None
     token_ceiling: int = 100_000_000  # a person-day above this many tokens is flagged, not dropped
     memory_limit: str | None = None  # DuckDB memory_limit, e.g. "4GB"
@@ -80,6 +84,7 @@ def settings() -> Settings:
         warehouse_path=Path(os.environ.get("TOKENYIELD_DB", DEFAULT_DB)),
         adoption_target=_float("TOKENYIELD_ADOPTION_TARGET", 0.8, 0.0, 1.0),
         bot_logins=_list("TOKENYIELD_BOT_LOGINS"),
+        agent_logins=tuple(sorted(agents.agent_logins().items())),
         prices_override=Path(prices) if prices else None,
         token_ceiling=int(_float("TOKENYIELD_TOKEN_CEILING", 100_000_000, 1, 1e15)),
         memory_limit=os.environ.get("TOKENYIELD_MEMORY_LIMIT", "").strip() or None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, data, exports, guardrails, layout
+from dashboard import agent_work, charts, data, exports, guardrails, layout
 from dashboard.filters import week_label
 
 viewer, filters = layout.begin(
@@ -73,6 +73,7 @@ with figures:
         )
     )
     guardrails.strip(data.guardrails(viewer, filters, overall_only=True), viewer.k)
+    agent_work.section(data.agent_work(viewer, filters), viewer.k)
 with note:
     layout.not_in_figures(viewer, key.unpriced_tokens)
 

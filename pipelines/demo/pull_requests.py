@@ -4,6 +4,12 @@ Each person's merged PRs in a week are exactly the Poisson draws from their merg
 merged in that week's office hours (so counting by ISO week of merged_at gives them back).
 About 15% of human PRs never merge. Dependency bots open PRs in every repo; about 1% of merged
 human PRs revert an earlier PR of the same repo merged at most 21 days before.
+
+A growing share of the merged PRs (4% in the first week, 25% in the last) is agent-authored: half
+opened by the Copilot coding agent (author `Copilot`, the person as `delegator`, a `copilot/`
+branch), half by the person with Claude Code (`agent` "claude"). About 12% of agent PRs merge
+without a human approval. These draws use their own generator, so every other figure of the demo
+stays as it was; every merged PR is still credited to the person whose rate it was drawn from.
 """
 
 from __future__ import annotations
@@ -28,6 +34,10 @@ PULL_REQUESTS_SCHEMA = pa.schema(
         ("additions", pa.int64()),
         ("deletions", pa.int64()),
         ("title", pa.string()),
+        ("head_ref", pa.string()),
+        ("agent", pa.string()),
+        ("delegator", pa.string()),
+        ("human_reviewed", pa.bool_()),
     ]
 )
 BATCH_ROWS = 250_000  # rows per written batch (and Parquet row group)
@@ -39,6 +49,11 @@ REVERT_WINDOW_MICROS = 21 * MICROS_PER_DAY
 BOT_PRS_PER_REPO_WEEK = 0.6
 BOT_MERGE_SHARE = 0.7
 MERGED_WEEKDAY_WEIGHTS = np.array([0.22, 0.22, 0.21, 0.20, 0.15])
+AGENT_SEED = 16  # the agent draws' own generator: the other draws stay as they were
+AGENT_SHARE_FIRST, AGENT_SHARE_LAST = 0.04, 0.25  # of merged human PRs, rising week by week
+AGENT_UNREVIEWED_SHARE = 0.12
+HUMAN_UNREVIEWED_SHARE = 0.05
+COPILOT = "Copilot"
 
 
 def office_hours_in_week(
@@ -174,6 +189,27 @@ def find_reverted(
     return reverts[first], original[first]
 
 
+@dataclass(frozen=True)
+class Agents:
+    """Which PRs agents wrote: `kind` 0 none, 1 the Copilot coding agent, 2 Claude Code."""
+
+    kind: np.ndarray
+    reviewed: np.ndarray  # a human approved it before merge (meaningful for merged PRs)
+
+
+def agent_prs(prs: PullRequests, people: int, period: Period) -> Agents:
+    """Agent-authored merged human PRs, their share rising linearly over the period."""
+    rng = np.random.default_rng(AGENT_SEED)
+    count = len(prs.repo)
+    start, end = period.day_start_micros(0), period.day_start_micros(period.days)
+    progress = np.clip((prs.merged - start) / max(end - start, 1), 0.0, 1.0)
+    share = AGENT_SHARE_FIRST + (AGENT_SHARE_LAST - AGENT_SHARE_FIRST) * progress
+    chosen = (prs.author < people) & (prs.merged >= 0) & (rng.random(count) < share)
+    kind = np.where(chosen, 1 + rng.integers(2, size=count), 0)
+    unreviewed = np.where(kind > 0, AGENT_UNREVIEWED_SHARE, HUMAN_UNREVIEWED_SHARE)
+    return Agents(kind=kind, reviewed=rng.random(count) >= unreviewed)
+
+
 def pull_request_batches(
     period: Period,
     merged_pr_rate: np.ndarray,
@@ -219,20 +255,29 @@ def pull_request_batches(
         + np.arange(len(prs.repo))
         - np.searchsorted(prs.repo, prs.repo)
     )
+    agents = agent_prs(prs, people, period)
     timestamp = pa.timestamp("us", tz="UTC")
+    agent_names = pa.array([None, "copilot", "claude"], pa.string())
     for start in range(0, len(prs.repo), BATCH_ROWS):
         rows = slice(start, start + BATCH_ROWS)
         merged = prs.merged[rows]
+        kind = agents.kind[rows]
+        person = pc.take(authors, pa.array(prs.author[rows]))
+        by_copilot = pa.array(kind == 1)
         yield pa.RecordBatch.from_arrays(
             [
                 pc.take(repos, pa.array(prs.repo[rows])),
                 pa.array(number[rows]),
-                pc.take(authors, pa.array(prs.author[rows])),
+                pc.if_else(by_copilot, COPILOT, person),
                 pa.array(prs.created[rows], timestamp),
                 pa.array(merged, timestamp, mask=merged < 0),
                 pa.array(prs.additions[rows]),
                 pa.array(prs.deletions[rows]),
                 pc.take(titles, pa.array(prs.title[rows])),
+                pc.if_else(by_copilot, _join("copilot/", pc.cast(pa.array(number[rows]), pa.string())), None),
+                pc.take(agent_names, pa.array(kind)),
+                pc.if_else(by_copilot, person, None),
+                pa.array(agents.reviewed[rows], mask=merged < 0),
             ],
             schema=PULL_REQUESTS_SCHEMA,
         )

@@ -9,7 +9,7 @@ import duckdb
 import polars as pl
 
 from pipelines.db import one
-from pipelines.metrics import analytics, estimates, queries
+from pipelines.metrics import agent_work, analytics, estimates, queries
 from pipelines.metrics.filters import Filters
 
 
@@ -80,6 +80,7 @@ def summary(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> d
         "elasticity": eff.elasticity.value,
         "elasticity_ci95": list(eff.elasticity.ci95) if eff.elasticity.ci95 else None,
         **_analytics(con, filters),
+        **agent_work.summary_keys(agent_work.agent_work(con, filters)),
         "unmatched_identities": unmatched["identities"],
         "unmatched": unmatched,
         "period_start": _iso(start),

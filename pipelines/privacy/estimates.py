@@ -16,8 +16,10 @@ import duckdb
 import numpy as np
 import polars as pl
 
+from pipelines.metrics import agent_work as agent_figures
 from pipelines.metrics import analytics as analytics_review
 from pipelines.metrics import headline
+from pipelines.metrics.agent_work import AgentWork
 from pipelines.metrics.analytics.guardrails import overall as overall_guardrails
 from pipelines.metrics.analytics.panel import panel_of
 from pipelines.metrics.filters import Filters
@@ -231,6 +233,9 @@ def summary(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) ->
         for name in SUMMARY_GROUPS:
             shown[name] = None
         shown["headline"] = f"Too few AI users in this view for deciles of at least {k} people."
+    if int(shown.get("agent_people") or 0) < k:  # agent work is shown for k people or more
+        for name in AGENT_KEYS:
+            shown[name] = None
     unmatched = shown.get("unmatched") or {}
     if not viewer.sees_whole_org or int(unmatched.get("identities", 0)) < k:  # type: ignore[union-attr]
         shown["unmatched"] = None
@@ -269,4 +274,30 @@ def guardrails(
         by_decile=_groups(fitted.by_decile, k),
         by_team=_groups(fitted.by_team, k),
         overall=_groups(fitted.overall, k),
+    )
+
+
+AGENT_KEYS = (  # summary keys about agent-authored work: shown when k people or more delegate
+    "agent_merged_prs_total",
+    "agent_merged_pr_share",
+    "agent_merged_pr_share_ci95",
+    "merged_without_human_review_total",
+    "merged_without_human_review_share",
+)
+
+
+def agent_work(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) -> AgentWork | None:
+    """pipelines.metrics.agent_work for a viewer, under the estimate rule: None when fewer than k
+    people are credited with agent PRs in view; weeks, origins (agent vs human, all or none) and
+    agents under k suppressed."""
+    view = check_selection(con, viewer, filters)
+    work = agent_figures.agent_work(con, view)
+    k = viewer.k
+    if work.agent_people < k or work.people < k:
+        return None
+    return replace(
+        work,
+        weekly=suppression.cells(work.weekly, k, ("week",), people="agent_people"),
+        by_origin=suppression.complementary(work.by_origin, k, ("origin",)),
+        by_agent=suppression.complementary(work.by_agent, k, ("agent",)),
     )

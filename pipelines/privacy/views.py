@@ -25,7 +25,9 @@ from pipelines.privacy.aggregates import (
     weekly,
 )
 from pipelines.privacy.estimates import (
+    AGENT_KEYS,
     Efficiency,
+    agent_work,
     analytics,
     density,
     efficiency,
@@ -45,8 +47,10 @@ from pipelines.privacy.scope import (
 )
 
 __all__ = [
+    "AGENT_KEYS",
     "Efficiency",
     "Withheld",
+    "agent_work",
     "analytics",
     "check_estimate",
     "check_selection",

@@ -155,6 +155,17 @@ def input_suites(token_ceiling: int) -> list[Suite]:
                     ("created_at", "merged_at"),
                     "timestamps parse and merged_at ≥ created_at",
                 ),
+                rejected(
+                    "pull_requests",
+                    ("additions", "deletions", "human_reviewed"),
+                    "sizes and review flags parse",
+                ),
+                SqlCheck(
+                    "agent-authored PRs name the human who delegated them",
+                    "select count(*) from int_pull_requests_resolved where is_agent and credited_key is null",
+                    "select repo || '#' || number || ' by ' || author_key from int_pull_requests_resolved "
+                    "where is_agent and credited_key is null order by 1 limit 5",
+                ),
                 SqlCheck(
                     "authors resolve to a person or a bot",
                     "select count(*) from int_pull_requests_resolved where person_id is null and not is_bot",
@@ -295,12 +306,22 @@ def mart_suites() -> list[Suite]:
         ),
         Suite(
             "mart: fct_merged_pull_requests",
-            "select repo, number, created_at, merged_at from fct_merged_pull_requests",
+            "select repo, number, created_at, merged_at, is_agent, agent from fct_merged_pull_requests",
             [
                 E.ExpectCompoundColumnsToBeUnique(column_list=["repo", "number"]),
                 E.ExpectColumnPairValuesAToBeGreaterThanB(
                     column_A="merged_at", column_B="created_at", or_equal=True
                 ),
+                E.ExpectColumnValuesToNotBeNull(column="is_agent"),
+            ],
+            [
+                SqlCheck(
+                    "an agent PR names its agent, a human one none",
+                    "select count(*) from fct_merged_pull_requests where is_agent <> (agent is not null)",
+                    "select repo || '#' || number from fct_merged_pull_requests "
+                    "where is_agent <> (agent is not null) order by 1 limit 5",
+                    severity="error",
+                )
             ],
         ),
         *analytics_suites(),

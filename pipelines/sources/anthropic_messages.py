@@ -1,8 +1,10 @@
 """Anthropic Admin API usage report (GET /v1/organizations/usage_report/messages) -> ai_usage.
 
-Export it grouped by API key (`group_by[]=api_key_id`, plus `model`): each bucket result becomes
-one row per day, key and model, whose user is the api_key_id (map keys to people in identities,
-system `api_key`). Uncached input, cache reads and both cache-write durations map to the
+Export it grouped by API key and account (`group_by[]=api_key_id&group_by[]=account_id`, plus
+`model`): each bucket result becomes one row per day, key, account and model, whose user is the
+api_key_id (map keys to people in identities, system `api_key`), else the account_id (Console
+usage has no API key: its api_key_id is null), else "unattributed": usage no key or account names
+stays unattributed (reported with the unmatched identities, never guessed onto a person). Uncached input, cache reads and both cache-write durations map to the
 contract's token columns; the report has no request counts (requests 0) and no cost (null).
 
 The cost report (GET /v1/organizations/cost_report) is read too: its `amount` is in cents, and
@@ -13,6 +15,7 @@ the same spend is counted twice.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +29,8 @@ from pipelines.sources.readers import parse_timestamp, read_json, to_float, to_i
 SOURCE = "anthropic-messages"
 TOOL = "anthropic-api"
 USER_FIELDS = ("api_key_id", "account_id", "user_id", "workspace_id")
+UNATTRIBUTED = "unattributed"
+log = logging.getLogger("tokenyield.sources")
 
 
 def parse(paths: list[Path], **_: Any) -> dict[str, pl.DataFrame]:
@@ -36,7 +41,14 @@ def parse(paths: list[Path], **_: Any) -> dict[str, pl.DataFrame]:
         buckets = document.get("data") if isinstance(document, dict) else document
         if not isinstance(buckets, list):
             raise SourceError("expected a report page with a 'data' list of buckets", path=path)
-        rows.extend(from_buckets(buckets, path))
+        found = from_buckets(buckets, path)
+        if found and all(row["user"] == UNATTRIBUTED for row in found):
+            log.warning(
+                "%s: no result names an API key or account: export the report with "
+                "group_by[]=api_key_id&group_by[]=account_id to attribute it",
+                path,
+            )
+        rows.extend(found)
     return ai_rows.tables(rows)
 
 
@@ -57,13 +69,7 @@ def from_buckets(buckets: list[dict], path: Path | None = None) -> list[dict]:
 
 
 def _usage_row(start: datetime, result: dict, where: dict) -> dict:
-    user = next((result[f] for f in USER_FIELDS if result.get(f)), None)
-    if user is None:
-        raise SourceError(
-            "a result with no api_key_id: export the report with group_by[]=api_key_id",
-            field="results",
-            **where,
-        )
+    user = next((result[f] for f in USER_FIELDS if result.get(f)), UNATTRIBUTED)
     cache = result.get("cache_creation") or {}
     return ai_rows.usage(
         occurred_at=start,

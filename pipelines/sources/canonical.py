@@ -61,6 +61,10 @@ PULL_REQUESTS = pl.Schema(
         "additions": pl.Int64,
         "deletions": pl.Int64,
         "title": pl.String,
+        "head_ref": pl.String,
+        "agent": pl.String,  # the coding agent that wrote the PR (pipelines/agents.py), null: none seen
+        "delegator": pl.String,  # who an agent-authored PR is credited to: its requester or assignee
+        "human_reviewed": pl.Boolean,  # approved by another human before merge; null: reviews not read
     }
 )
 TICKETS = pl.Schema(
@@ -71,6 +75,7 @@ TICKETS = pl.Schema(
         "resolved_at": TIMESTAMP,
         "issue_type": pl.String,
         "status": pl.String,
+        "agent": pl.String,  # the coding agent the ticket was delegated to (Linear's delegate)
     }
 )
 
@@ -117,8 +122,17 @@ DEFAULTS: dict[str, dict[str, object]] = {
         "start_date": None,
         "end_date": None,
     },
-    "pull_requests": {"merged_at": None, "additions": None, "deletions": None, "title": None},
-    "tickets": {"assignee": None, "resolved_at": None, "issue_type": None, "status": None},
+    "pull_requests": {
+        "merged_at": None,
+        "additions": None,
+        "deletions": None,
+        "title": None,
+        "head_ref": None,
+        "agent": None,
+        "delegator": None,
+        "human_reviewed": None,
+    },
+    "tickets": {"assignee": None, "resolved_at": None, "issue_type": None, "status": None, "agent": None},
 }
 
 

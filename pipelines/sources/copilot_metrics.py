@@ -7,10 +7,14 @@ totals in the enterprise users reports) give:
   completion, its generations. Copilot CLI does report tokens (totals_by_cli.token_usage): one
   row with them, on the model the CLI used that day when it used only one.
 - ai_activity: suggestions, acceptances, lines suggested/added/removed, chat requests, CLI
-  sessions and AI credits.
+  sessions and AI credits; and, as 1 on the days they are true, the flags `used_agent` (agent
+  mode), `used_chat`, `used_cli` and `used_coding_agent` (`used_copilot_coding_agent` or its
+  newer name `used_copilot_cloud_agent`: the user delegated work to the Copilot coding agent).
 Organization- and enterprise-level reports (new and legacy /copilot/metrics, /copilot/usage)
 have no user: their activity is attributed to a scope such as `copilot:org:<id>`, which matches
-no person, so it is reported as unmatched and never inflates anyone's figures.
+no person, so it is reported as unmatched and never inflates anyone's figures. Their
+`pull_requests` block gives `copilot_prs_created` and `copilot_prs_merged` (PRs the coding agent
+created, and those merged); the PRs themselves, credited to people, come from GitHub.
 """
 
 from __future__ import annotations
@@ -78,6 +82,9 @@ def user_rows(record: dict, day: date, user: str, where: dict) -> tuple[list[dic
         )
     activity = activity_rows(record, day, user, where)
     activity.append(ai_rows.activity(day, user, TOOL, "sessions", to_int(cli.get("session_count"), **where)))
+    for metric, fields in _FLAGS.items():
+        used = any(record.get(f) is True for f in fields)
+        activity.append(ai_rows.activity(day, user, TOOL, metric, 1 if used else 0))
     credits = to_float(record.get("ai_credits_used"), field="ai_credits_used", **where)
     activity.append(ai_rows.activity(day, user, TOOL, "credits", credits))
     return usage, activity
@@ -104,7 +111,25 @@ def scope_rows(records: list[dict], scope: str, where: dict) -> list[dict]:
         at = {**where, "row": where.get("row") or number}
         day = parse_date(record.get("day"), field="day", **at)
         rows.extend(activity_rows(record, day, scope, at))
+        pulls = record.get("pull_requests") or {}
+        for metric, field in _PULLS.items():
+            value = to_int(pulls.get(field), field=f"pull_requests.{field}", **at)
+            rows.append(ai_rows.activity(day, scope, TOOL, metric, value))
     return rows
+
+
+# ai_activity metric -> the user record's flags, 1 on a day any is true
+_FLAGS = {
+    "used_agent": ("used_agent",),
+    "used_chat": ("used_chat",),
+    "used_cli": ("used_cli",),
+    "used_coding_agent": ("used_copilot_coding_agent", "used_copilot_cloud_agent"),
+}
+# ai_activity metric -> field of an organization report's `pull_requests` block
+_PULLS = {
+    "copilot_prs_created": "total_created_by_copilot",
+    "copilot_prs_merged": "total_merged_created_by_copilot",
+}
 
 
 def legacy_rows(records: list[dict], scope: str, where: dict) -> list[dict]:

@@ -65,13 +65,14 @@ def fetch_claude_code(client: Client, since: date, until: date | None) -> dict[s
 
 
 def fetch_messages(client: Client, since: date, until: date | None) -> dict[str, pl.DataFrame]:
-    """GET /v1/organizations/usage_report/messages in daily buckets by API key and model."""
+    """GET /v1/organizations/usage_report/messages in daily buckets by API key, account and model
+    (Console usage has no API key; it is attributed to its account)."""
     span = days(since, until)
     params = {
         "starting_at": f"{span[0].isoformat()}T00:00:00Z",
         "ending_at": f"{(span[-1] + timedelta(1)).isoformat()}T00:00:00Z",
         "bucket_width": "1d",
-        "group_by[]": ["api_key_id", "model"],
+        "group_by[]": ["api_key_id", "account_id", "model"],
         "limit": 31,
     }
     rows = []
@@ -137,7 +138,28 @@ def fetch_cursor(client: Client, since: date, until: date | None) -> dict[str, p
         )
         for page in pages:
             usage.extend(cursor.event_rows(page.get("usageEvents") or []))
+            activity.extend(cursor.headless_rows(page.get("usageEvents") or []))
+        if client.environ.get("TOKENYIELD_CURSOR_AI_CODE", "").strip().lower() in ("1", "true", "yes"):
+            dates = {"startDate": window[0].isoformat(), "endDate": window[-1].isoformat()}
+            activity.extend(_cursor_ai_code_commits(client, dates))
     return ai_rows.tables(usage, activity)
+
+
+def _cursor_ai_code_commits(client: Client, window: dict[str, str]) -> list[dict]:
+    """GET /analytics/ai-code/commits (AI Code Tracking API, Enterprise teams): numbered pages
+    until `page * pageSize` reaches `totalCount`."""
+    rows: list[dict] = []
+    pages = client.pages_numbered(
+        "/analytics/ai-code/commits",
+        window,
+        items=lambda page: page.get("items") or [],
+        has_next=lambda page: page.get("page", 0) * page.get("pageSize", 0) < page.get("totalCount", 0),
+        size_param="pageSize",
+        size=100,
+    )
+    for page in pages:
+        rows.extend(cursor.commit_rows(page.get("items") or []))
+    return rows
 
 
 def _ms(day: date) -> int:

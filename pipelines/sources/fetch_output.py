@@ -4,6 +4,9 @@ Both ask for every state and stop at the `since` day by update time, so a re-fet
 PRs that got merged since. Items become rows through the same code as the file importers
 (github.pull_row, gitlab.merge_request_row), so a fetched PR equals an imported one.
 
+GitHub also reads, for each merged PR, its commits (agent co-author trailers) and its reviews
+(`human_reviewed`): two more requests per merged PR.
+
 GitHub: GITHUB_TOKEN; repositories from TOKENYIELD_GITHUB_REPOS (`owner/name,...`) or every
 repository of TOKENYIELD_GITHUB_ORG; GITHUB_API_URL overrides https://api.github.com.
 GitLab: GITLAB_TOKEN; projects from TOKENYIELD_GITLAB_PROJECTS (ids or `group/project`, comma
@@ -46,8 +49,19 @@ def fetch_github(client: Client, since: date, until: date | None = None) -> dict
         url = f"/repos/{repo}/pulls"
         params = {"state": "all", "sort": "updated", "direction": "desc", "per_page": PAGE_SIZE}
         for item in _until_older(_items(client.pages_link(url, params), f"GET {url}"), start):
-            rows.append(github.pull_row(item, repo))
+            rows.append(_with_commits_and_reviews(client, github.pull_row(item, repo)))
     return {"pull_requests": finish("pull_requests", _created_by(rows, until), order_by="_updated")}
+
+
+def _with_commits_and_reviews(client: Client, row: dict[str, Any]) -> dict[str, Any]:
+    """A merged PR's row with the agent its commits name and whether a human approved it."""
+    if row["merged_at"] is None:
+        return row
+    base = f"/repos/{row['repo']}/pulls/{row['number']}"
+    commits = _items(client.pages_link(f"{base}/commits", {"per_page": PAGE_SIZE}), f"GET {base}/commits")
+    github.with_commits(row, [item.text("commit.message") for item in commits])
+    reviews = _items(client.pages_link(f"{base}/reviews", {"per_page": PAGE_SIZE}), f"GET {base}/reviews")
+    return github.with_reviews(row, [github.review_of(item) for item in reviews])
 
 
 def fetch_gitlab(client: Client, since: date, until: date | None = None) -> dict[str, pl.DataFrame]:

@@ -44,7 +44,7 @@ query Issues($after: String, $since: DateTimeOrDuration!) {
   issues(first: 100, after: $after, filter: {updatedAt: {gte: $since}}) {
     nodes {
       identifier createdAt updatedAt completedAt
-      state { name } assignee { id email } labels { nodes { name } }
+      state { name } assignee { id email } delegate { id name } labels { nodes { name } }
     }
     pageInfo { hasNextPage endCursor }
   }

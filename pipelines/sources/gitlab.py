@@ -4,6 +4,8 @@ Reads MR-list API pages (a JSON array, or one MR object) and DevLake raw-table C
 (`_raw_gitlab_api_merge_requests.csv`, `_raw_gitlab_api_users.csv`).
 repo is the project path (`group/sub/project`), number the MR's `iid`, author the username.
 Grain: one row per (repo, number); an MR seen twice keeps the copy with the latest `updated_at`.
+GitLab's MR list carries no size: additions and deletions stay NULL. head_ref is the source
+branch; agent and delegator come from pipelines/agents.py like GitHub's.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 import polars as pl
 
+from pipelines import agents
 from pipelines.sources.output_common import Item, api_items, expand, finish, identity_hints
 
 SYSTEM = "gitlab"
@@ -51,13 +54,19 @@ def _kind(item: Item) -> str:
 
 
 def merge_request_row(item: Item) -> dict[str, Any]:
+    author, branch, body = item.text("author.username"), item.text("source_branch"), item.text("description")
+    assignees = [a.get("username") for a in item.get("assignees") or [] if isinstance(a, dict)]
+    logins = agents.agent_logins()
     return {
         "repo": _project(item),
         "number": item.integer("iid", required=True),
-        "author": item.text("author.username"),
+        "author": author,
         "created_at": item.timestamp("created_at", required=True),
         "merged_at": item.timestamp("merged_at"),
         "title": item.text("title"),
+        "head_ref": branch,
+        "agent": agents.detect(author, branch, [body], logins),
+        "delegator": agents.delegator(author, body, [*assignees, item.text("assignee.username")], logins),
         "_updated": item.timestamp("updated_at"),
     }
 

@@ -4,7 +4,8 @@ The CSV export (30- or 34-column shapes) writes dates like
 `Tue May 14 2024 08:53:33 GMT+0000 (GMT)`, and its rows can be one field shorter than the
 header (the trailing empty column is dropped). ticket_id is the issue identifier (`IN-10`),
 assignee the email (or name) Linear shows, resolved_at the `Completed` date (a canceled issue
-is not resolved work), issue_type the first label (Linear has no issue types).
+is not resolved work), issue_type the first label (Linear has no issue types), agent the
+issue's `delegate` (the coding agent it was delegated to; the human assignee keeps the credit).
 Grain: one row per ticket; a ticket seen twice keeps its latest `Updated`.
 """
 
@@ -30,7 +31,13 @@ from pipelines.sources.output_common import (
 SYSTEM = "linear"
 EXPECTED_DATE = "a Linear date like Tue May 14 2024 08:53:33 GMT+0000 (GMT)"
 _JS_DATE = re.compile(r"^\w{3} (\w{3} \d{1,2} \d{4} \d{2}:\d{2}:\d{2}) GMT([+-]\d{4})(?: \(.*\))?$")
-_COLUMNS = {"ID": "ticket_id", "Assignee": "assignee", "Status": "status", "Labels": "issue_type"}
+_COLUMNS = {
+    "ID": "ticket_id",
+    "Assignee": "assignee",
+    "Status": "status",
+    "Labels": "issue_type",
+    "Delegate": "agent",  # when the export has it
+}
 _DATES = {"Created": "created_at", "Completed": "resolved_at", "Updated": "_updated"}
 
 
@@ -101,5 +108,6 @@ def issue_row(item: Item) -> dict[str, Any]:
         "resolved_at": item.timestamp("completedAt"),
         "issue_type": labels[0].get("name") if labels and isinstance(labels[0], dict) else None,
         "status": item.text("state.name"),
+        "agent": item.text("delegate.name"),  # an agent working the issue; the assignee keeps the credit
         "_updated": item.timestamp("updatedAt"),
     }

@@ -47,6 +47,7 @@ class Item:
     row: int  # 1-based: the CSV data row, or the item's position in a JSON array
     obj: dict[str, Any]
     column: str = ""  # "data" for DevLake CSVs: errors name data.<field>
+    source_url: str = ""  # DevLake CSVs: the URL the item was fetched from (names a commit's PR)
 
     def get(self, path: str) -> Any:
         value: Any = self.obj
@@ -163,6 +164,7 @@ def api_items(path: Path, unwrap: tuple[str, ...] = ()) -> Iterator[Item]:
                 path, None, None, "a DevLake raw-table CSV with a 'data' column", ",".join(header[:6])
             )
         at = header.index("data")
+        url_at = header.index("url") if "url" in header else None
         for number, cells in rows:
             cell = cells[at] if at < len(cells) else ""
             try:
@@ -171,7 +173,8 @@ def api_items(path: Path, unwrap: tuple[str, ...] = ()) -> Iterator[Item]:
                 raise OutputParseError(path, number, "data", "one API item as JSON", cell) from None
             if not isinstance(obj, dict):
                 raise OutputParseError(path, number, "data", "a JSON object", cell)
-            yield Item(path, number, obj, "data")
+            url = cells[url_at] if url_at is not None and url_at < len(cells) else ""
+            yield Item(path, number, obj, "data", url)
         return
     doc = load_json(path)
     for key in unwrap:

@@ -85,13 +85,20 @@ def test_overview_key_figures_and_what_is_left_out(app: AppTest) -> None:
         "Spend shown",
     ]
     # the quality guardrails sit beside the throughput, each with its interval in the help
-    assert labels[6:] == [
+    assert labels[6:10] == [
         "Reverted ≤21 d",
         "Lines per PR",
         "Hours to merge",
         "Bug share",
     ]
-    assert all(" to " in m.proto.help for m in app.metric[6:])
+    assert all(" to " in m.proto.help for m in app.metric[6:10])
+    # agent-authored work below them: the demo's agents write a growing share of the merged PRs
+    assert labels[10:] == [
+        "Agent share of merged PRs",
+        "Agent PRs merged without human review",
+        "People delegating to agents",
+    ]
+    assert "95% interval" in app.metric[10].proto.help and app.metric[10].value.endswith("%")
     note = " ".join(m.value for m in app.markdown)
     # unmatched identities: their totals when there are at least k of them, else a sentence why not
     assert "Not in these figures" in note and "nmatched identities" in note and "bot PRs" in note

@@ -50,6 +50,10 @@ PULL_REQUESTS_SCHEMA = pa.schema(
         ("additions", pa.int64()),
         ("deletions", pa.int64()),
         ("title", pa.string()),
+        ("head_ref", pa.string()),
+        ("agent", pa.string()),
+        ("delegator", pa.string()),
+        ("human_reviewed", pa.bool_()),
     ]
 )
 CSV_COLUMNS = {
@@ -108,7 +112,8 @@ def con(out: Path, generated: tuple[DemoReport, list[tuple[int, int]]]) -> duckd
             from usage as u join resolver as r on r.account = lower(u."user") group by all;
         create table weekly_merged as
             select r.person_id, date_trunc('week', merged_at at time zone 'UTC')::date as week, count(*) as prs
-            from prs join resolver as r on r.account = lower(prs.author) where merged_at is not null group by all;
+            from prs join resolver as r on r.account = lower(coalesce(prs.delegator, prs.author))
+            where merged_at is not null group by all;
         create table ai_users as
             select s.person_id, s.role, avg(coalesce(t.tokens, 0)) as tokens, avg(coalesce(m.prs, 0)) as prs
             from scope as s left join weekly_tokens as t using (person_id, week)
@@ -489,3 +494,18 @@ def test_tickets_track_output(con: duckdb.DuckDBPyConnection) -> None:
     """,
     )
     assert correlation > 0.5
+
+
+def test_a_growing_share_of_merged_prs_is_agent_authored(con: duckdb.DuckDBPyConnection) -> None:
+    by_half = con.execute("""
+        select merged_at < (select min(merged_at) + (max(merged_at) - min(merged_at)) / 2 from prs) as early,
+               avg((agent is not null)::int) as share
+        from prs where merged_at is not null and author not like '%[bot]' group by all order by early
+    """).fetchall()
+    (_, late), (_, early) = by_half
+    assert 0.02 <= early < late <= 0.3
+    # the Copilot coding agent's PRs name who delegated them; Claude Code's stay their author's
+    assert scalar(con, "select count(*) from prs where author = 'Copilot' and delegator is null") == 0
+    assert scalar(con, "select count(*) from prs where agent = 'claude' and delegator is not null") == 0
+    unreviewed = scalar(con, "select avg((not human_reviewed)::int) from prs where agent is not null")
+    assert 0.05 <= unreviewed <= 0.2

@@ -27,6 +27,8 @@ def pr(
     repo: str = "a/b",
     person: str | None = "p1",
     opened_day: int | None = None,
+    additions: int | None = 30,
+    agent: str | None = None,
 ) -> dict:
     merged = at(merged_day) if merged_day is not None else None
     created = at(opened_day if opened_day is not None else (merged_day or 0) - 1, 9)
@@ -34,12 +36,16 @@ def pr(
         "repo": repo,
         "number": number,
         "author_key": "a",
+        "credited_key": "a",
         "person_id": person,
         "is_bot": False,
+        "agent": agent,
+        "is_agent": agent is not None,
+        "human_reviewed": None if agent is None else False,
         "created_at": created,
         "merged_at": merged,
         "merged_week": (merged.date() - timedelta(days=merged.weekday())) if merged else None,
-        "additions": 30,
+        "additions": additions,
         "deletions": 10,
         "title": title,
     }
@@ -95,7 +101,12 @@ def test_a_revert_of_a_revert_matches_the_revert():
 
 def test_merged_pull_requests_carry_size_time_to_merge_and_revert_flags():
     prs = pl.DataFrame(
-        [pr(1, "Add cache", 1), pr(2, 'Revert "Add cache"', 3), pr(3, "Other", 2, person="p2")]
+        [
+            pr(1, "Add cache", 1),
+            pr(2, 'Revert "Add cache"', 3),
+            pr(3, "Other", 2, person="p2"),
+            pr(4, "Agent", 2, person="p2", additions=None, agent="copilot"),  # no size given
+        ]
     )
     matched = pl.DataFrame(
         {
@@ -123,10 +134,13 @@ def test_merged_pull_requests_carry_size_time_to_merge_and_revert_flags():
         "is_revert",
         "is_reverted",
         "reverted_by",
+        "agent",
+        "human_reviewed",
     ) == [
-        (1, "k1", 40, 27.0, False, True, 2),
-        (2, "k1", 40, 27.0, True, False, None),
-        (3, "k2", 40, 27.0, False, False, None),
+        (1, "k1", 40, 27.0, False, True, 2, None, None),
+        (2, "k1", 40, 27.0, True, False, None, None, None),
+        (3, "k2", 40, 27.0, False, False, None, None, None),
+        (4, "k2", None, 27.0, False, False, None, "copilot", False),  # size unknown: NULL, not 10
     ]
 
 

@@ -250,19 +250,41 @@ PR_SCHEMA = {
     "additions": pl.Int64,
     "deletions": pl.Int64,
     "title": pl.String,
+    "head_ref": pl.String,
+    "agent": pl.String,
+    "delegator_key": pl.String,
+    "human_reviewed": pl.Boolean,
     "reject_column": pl.String,
     "reject_reason": pl.String,
 }
+NO_AGENT = (None, None, None, None)
+AGENT_LOGINS = pl.DataFrame(
+    {"login": ["copilot", "devin-ai-integration[bot]"], "agent": ["copilot", "devin"]}
+)
 
 
 def test_pull_requests_keep_the_latest_version_and_flag_bots():
     prs = pl.DataFrame(
         [
-            ("a.csv", 1, "a/b", 1, "anngh", ts(2), None, 1, 1, "WIP", None, None),
-            ("b.csv", 1, "a/b", 1, "anngh", ts(2), ts(4), 5, 1, "Add x", None, None),  # later export: merged
-            ("b.csv", 2, "a/b", 2, "dependabot[bot]", ts(2), ts(3), 1, 1, "Bump", None, None),
-            ("b.csv", 3, "a/b", 3, "release-robot", ts(2), ts(3), 1, 1, "Release", None, None),
-            ("b.csv", 4, "a/b", 4, "ext", ts(2), ts(10), 1, 1, "Outside", None, None),
+            ("a.csv", 1, "a/b", 1, "anngh", ts(2), None, 1, 1, "WIP", *NO_AGENT, None, None),
+            (
+                "b.csv",
+                1,
+                "a/b",
+                1,
+                "anngh",
+                ts(2),
+                ts(4),
+                5,
+                1,
+                "Add x",
+                *NO_AGENT,
+                None,
+                None,
+            ),  # later: merged
+            ("b.csv", 2, "a/b", 2, "dependabot[bot]", ts(2), ts(3), 1, 1, "Bump", *NO_AGENT, None, None),
+            ("b.csv", 3, "a/b", 3, "release-robot", ts(2), ts(3), 1, 1, "Release", *NO_AGENT, None, None),
+            ("b.csv", 4, "a/b", 4, "ext", ts(2), ts(10), 1, 1, "Outside", *NO_AGENT, None, None),
         ],
         schema=PR_SCHEMA,
         orient="row",
@@ -275,12 +297,55 @@ def test_pull_requests_keep_the_latest_version_and_flag_bots():
         stg_input__pull_requests=prs,
         int_identity_keys_resolved=keys,
         config_bot_logins=bots,
+        config_agent_logins=AGENT_LOGINS,
     )
     assert rows(result, "number", "person_id", "is_bot", "merged_week", "title") == [
         (1, "p1", False, date(2026, 3, 2), "Add x"),
         (2, None, True, date(2026, 3, 2), "Bump"),
         (3, None, True, date(2026, 3, 2), "Release"),
         (4, None, False, date(2026, 3, 9), "Outside"),
+    ]
+
+
+def test_agent_pull_requests_are_credited_to_who_delegated_them():
+    def row(
+        number: int, author: str, agent: str | None, delegator: str | None, reviewed: bool | None
+    ) -> tuple:
+        return ("a.csv", number, "a/b", number, author, ts(2), ts(3), None, None, "t", None, agent, delegator,
+                reviewed, None, None)  # fmt: skip
+
+    prs = pl.DataFrame(
+        [
+            row(1, "copilot", None, "anngh", False),  # the agent's login: credited to the assignee
+            row(2, "bo@x.io", "claude", None, True),  # a human author with Claude Code's trailer
+            row(3, "devin-ai-integration[bot]", None, "cy@x.io", None),  # a [bot] agent with a requester
+            row(4, "copilot", None, None, None),  # no delegator: unmatched, not a bot
+            row(5, "dependabot[bot]", None, None, None),
+        ],
+        schema=PR_SCHEMA,
+        orient="row",
+    )
+    keys = pl.DataFrame(
+        {
+            "identity_key": ["anngh", "bo@x.io", "cy@x.io"],
+            "person_id": ["p1", "p2", "p3"],
+            "matched_by": ["x"] * 3,
+        }
+    )
+    result = run_model(
+        "int_pull_requests_resolved",
+        "number",
+        stg_input__pull_requests=prs,
+        int_identity_keys_resolved=keys,
+        config_bot_logins=pl.DataFrame({"login": []}, schema={"login": pl.String}),
+        config_agent_logins=AGENT_LOGINS,
+    )
+    assert rows(result, "number", "credited_key", "person_id", "is_bot", "agent", "human_reviewed") == [
+        (1, "anngh", "p1", False, "copilot", False),
+        (2, "bo@x.io", "p2", False, "claude", True),
+        (3, "cy@x.io", "p3", False, "devin", None),
+        (4, None, None, False, "copilot", None),
+        (5, "dependabot[bot]", None, True, None, None),
     ]
 
 
@@ -294,13 +359,14 @@ def test_tickets_resolve_assignees_and_weeks():
         "resolved_at": pl.Datetime("us", "UTC"),
         "issue_type": pl.String,
         "status": pl.String,
+        "agent": pl.String,
         "reject_column": pl.String,
         "reject_reason": pl.String,
     }
     tickets = pl.DataFrame(
         [
-            ("f", 1, "T-1", "ann@x.io", ts(2), ts(9, 1), "Bug", "Done", None, None),
-            ("f", 2, "T-2", None, ts(2), None, "Task", "Open", None, None),
+            ("f", 1, "T-1", "ann@x.io", ts(2), ts(9, 1), "Bug", "Done", "devin", None, None),
+            ("f", 2, "T-2", None, ts(2), None, "Task", "Open", None, None, None),
         ],
         schema=schema,
         orient="row",
@@ -309,9 +375,9 @@ def test_tickets_resolve_assignees_and_weeks():
     result = run_model(
         "int_tickets_resolved", "ticket_id", stg_input__tickets=tickets, int_identity_keys_resolved=keys
     )
-    assert rows(result, "ticket_id", "person_id", "resolved_week") == [
-        ("T-1", "p1", date(2026, 3, 9)),
-        ("T-2", None, None),
+    assert rows(result, "ticket_id", "person_id", "resolved_week", "agent") == [
+        ("T-1", "p1", date(2026, 3, 9), "devin"),  # delegated to Devin: still ann's ticket
+        ("T-2", None, None, None),
     ]
 
 

@@ -62,14 +62,26 @@ SCOPED = pl.DataFrame(
 )
 
 
-def pr(number: int, person: str | None, author: str, merged_week: date | None, bot: bool = False) -> dict:
+def pr(
+    number: int,
+    person: str | None,
+    author: str,
+    merged_week: date | None,
+    bot: bool = False,
+    agent: str | None = None,
+    credited: str | None = None,
+) -> dict:
     merged = datetime.combine(merged_week, datetime.min.time(), UTC) if merged_week else None
     return {
         "repo": "a/b",
         "number": number,
         "author_key": author,
+        "credited_key": credited or author,
         "person_id": person,
         "is_bot": bot,
+        "agent": agent,
+        "is_agent": agent is not None,
+        "human_reviewed": None if agent is None else False,
         "created_at": datetime(2026, 3, 1, tzinfo=UTC),
         "merged_at": merged,
         "merged_week": merged_week,
@@ -88,6 +100,7 @@ PRS = pl.DataFrame(
         pr(5, None, "dependabot[bot]", W1, bot=True),
         pr(6, None, "ext", W2),
         pr(7, None, "ext", None),
+        pr(8, None, "copilot", W2, agent="copilot", credited=None),  # no delegator: unmatched as the agent
     ]
 )
 TICKETS = pl.DataFrame(
@@ -176,6 +189,7 @@ def test_unmatched_identities_carry_their_tokens_prs_and_tickets_but_bots_are_no
     )
     assert rows(result, "source", "identity_key", "tokens", "pull_requests", "merged_prs", "tickets") == [
         ("ai_usage", "stranger", 70, 0, 0, 0),
+        ("pull_requests", "copilot", 0, 1, 1, 0),
         ("pull_requests", "ext", 0, 2, 1, 0),
         ("tickets", "zed", 0, 0, 0, 1),
     ]

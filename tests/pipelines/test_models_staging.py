@@ -159,39 +159,94 @@ def test_identities_key_on_lower_case_external_id():
 
 def test_pull_requests_merged_before_created_is_rejected():
     columns = ["repo", "number", "author", "created_at", "merged_at", "additions", "deletions", "title"]
+    columns += ["head_ref", "agent", "delegator", "human_reviewed"]
     given = raw(
         columns,
         [
-            ("a/b", "1", "AnnGH", "2026-03-02T10:00Z", "2026-03-03T10:00Z", "10", "2", "Add"),
-            ("a/b", "2", "ann", "2026-03-02T10:00Z", None, None, None, "WIP"),
-            ("a/b", "3", "ann", "2026-03-05T10:00Z", "2026-03-04T10:00Z", "1", "1", "Time travel"),
-            ("a/b", "x", "ann", "2026-03-05T10:00Z", None, "1", "1", "Bad number"),
+            (
+                "a/b",
+                "1",
+                "AnnGH",
+                "2026-03-02T10:00Z",
+                "2026-03-03T10:00Z",
+                "10",
+                "2",
+                "Add",
+                None,
+                None,
+                None,
+                None,
+            ),
+            ("a/b", "2", "ann", "2026-03-02T10:00Z", None, None, None, "WIP", None, None, None, None),
+            (
+                "a/b",
+                "3",
+                "ann",
+                "2026-03-05T10:00Z",
+                "2026-03-04T10:00Z",
+                "1",
+                "1",
+                "Time travel",
+                *[None] * 4,
+            ),
+            ("a/b", "x", "ann", "2026-03-05T10:00Z", None, "1", "1", "Bad number", None, None, None, None),
+            (
+                "a/b",
+                "5",
+                "Copilot",
+                "2026-03-05T10:00Z",
+                None,
+                None,
+                None,
+                "Fix",
+                "copilot/fix",
+                "Copilot",
+                "Ann",
+                "false",
+            ),
+            ("a/b", "6", "ann", "2026-03-05T10:00Z", None, "many", None, "Bad size", None, None, None, None),
+            ("a/b", "7", "ann", "2026-03-05T10:00Z", None, None, None, "Bad flag", None, None, None, "maybe"),
         ],
     )
     result = run_model("stg_input__pull_requests", "source_row", raw_pull_requests=given)
-    assert rows(result, "number", "author_key", "merged_at", "additions", "reject_column") == [
-        (1, "anngh", datetime(2026, 3, 3, 10, tzinfo=UTC), 10, None),
-        (2, "ann", None, 0, None),
-        (3, "ann", datetime(2026, 3, 4, 10, tzinfo=UTC), 1, "merged_at"),
-        (None, "ann", None, 1, "number"),
+    got = rows(
+        result, "number", "author_key", "merged_at", "additions", "agent", "delegator_key", "human_reviewed"
+    )
+    assert got == [
+        (1, "anngh", datetime(2026, 3, 3, 10, tzinfo=UTC), 10, None, None, None),
+        (2, "ann", None, None, None, None, None),  # no size given: NULL, never 0
+        (3, "ann", datetime(2026, 3, 4, 10, tzinfo=UTC), 1, None, None, None),
+        (None, "ann", None, 1, None, None, None),
+        (5, "copilot", None, None, "copilot", "ann", False),
+        (6, "ann", None, None, None, None, None),
+        (7, "ann", None, None, None, None, None),
+    ]
+    assert rows(result, "reject_column") == [
+        (None,),
+        (None,),
+        ("merged_at",),
+        ("number",),
+        (None,),
+        ("additions",),
+        ("human_reviewed",),
     ]
 
 
 def test_tickets_resolved_at_is_optional_but_must_parse():
-    columns = ["ticket_id", "assignee", "created_at", "resolved_at", "issue_type", "status"]
+    columns = ["ticket_id", "assignee", "created_at", "resolved_at", "issue_type", "status", "agent"]
     given = raw(
         columns,
         [
-            ("T-1", "Ann@x.io", "2026-03-02T10:00Z", "2026-03-03T10:00Z", "Bug", "Done"),
-            ("T-2", None, "2026-03-02T10:00Z", None, None, None),
-            ("T-3", "ann@x.io", "2026-03-02T10:00Z", "soon", "Task", "Done"),
+            ("T-1", "Ann@x.io", "2026-03-02T10:00Z", "2026-03-03T10:00Z", "Bug", "Done", " Cursor "),
+            ("T-2", None, "2026-03-02T10:00Z", None, None, None, None),
+            ("T-3", "ann@x.io", "2026-03-02T10:00Z", "soon", "Task", "Done", None),
         ],
     )
     result = run_model("stg_input__tickets", "source_row", raw_tickets=given)
-    assert rows(result, "ticket_id", "assignee_key", "issue_type", "status", "reject_column") == [
-        ("T-1", "ann@x.io", "Bug", "Done", None),
-        ("T-2", None, "Unknown", "Unknown", None),
-        ("T-3", "ann@x.io", "Task", "Done", "resolved_at"),
+    assert rows(result, "ticket_id", "assignee_key", "issue_type", "status", "agent", "reject_column") == [
+        ("T-1", "ann@x.io", "Bug", "Done", "cursor", None),  # delegated to an agent, still ann's
+        ("T-2", None, "Unknown", "Unknown", None, None),
+        ("T-3", "ann@x.io", "Task", "Done", None, "resolved_at"),
     ]
 
 

@@ -156,3 +156,20 @@ def sleeps() -> list[float]:
 @pytest.fixture
 def samples() -> Path:
     return SAMPLES
+
+
+def serve_github_details(
+    server: LocalServer,
+    repo: str,
+    pulls: list[dict[str, Any]],
+    commits: dict[int, list[dict[str, Any]]] | None = None,
+    reviews: dict[int, list[dict[str, Any]]] | None = None,
+) -> None:
+    """The commits and reviews the GitHub fetcher asks for, for each merged PR of `pulls`:
+    those given, else none."""
+    for pull in pulls:
+        if pull.get("merged_at"):
+            number = pull["number"]
+            base = f"/repos/{repo}/pulls/{number}"
+            server.add("GET", f"{base}/commits", json=(commits or {}).get(number, []))
+            server.add("GET", f"{base}/reviews", json=(reviews or {}).get(number, []))

@@ -85,12 +85,51 @@ def test_cost_report_gives_cost_only_rows_for_the_workspace(samples):
     )
 
 
-def test_an_ungrouped_messages_report_names_the_missing_grouping(tmp_path):
+def test_an_ungrouped_messages_report_stays_unattributed_and_says_how_to_group(tmp_path, caplog):
     page = tmp_path / "usage.json"
     page.write_text('{"data": [{"starting_at": "2025-08-01T00:00:00Z", "results": [{"output_tokens": 1}]}]}')
 
-    with pytest.raises(SourceError, match=r"usage.json: row 1, field 'results': .*group_by\[\]=api_key_id"):
-        anthropic_messages.parse([page])
+    tables = anthropic_messages.parse([page])
+
+    assert tables["ai_usage"].select("user", "output_tokens").rows() == [("unattributed", 1)]
+    assert "group_by[]=api_key_id&group_by[]=account_id" in caplog.text
+
+
+def test_console_usage_without_an_api_key_is_attributed_to_its_account(samples):
+    path = (
+        samples / "anthropic-messages" / "ASSEMBLED_messages_usage_report_group_by_account_id_api_key_id.json"
+    )
+
+    tables = anthropic_messages.parse([path])
+
+    key, account = "apikey_01Rj2N8SVvo6BePZj99NhmiT", "user_01WCz1FkmYMm4gnmykNKUu3Q"
+    aug_2 = datetime(2025, 8, 2, tzinfo=UTC)
+    columns = (
+        "occurred_at",
+        "user",
+        "input_tokens",
+        "output_tokens",
+        "cache_read_tokens",
+        "cache_write_tokens",
+    )
+    assert tables["ai_usage"].select(columns).rows() == [
+        (AUG_1, key, 1500, 500, 200, 1500),
+        (AUG_1, account, 8700, 2900, 41000, 3200),  # api_key_id null: Console usage
+        (aug_2, key, 2100, 700, 900, 1200),
+        (aug_2, account, 5100, 1400, 22500, 1800),
+    ]  # the third bucket is empty: no row
+
+
+def test_the_2026_report_keeps_the_key_as_user_and_the_account_in_the_event(samples):
+    tables = anthropic_messages.parse(
+        [samples / "anthropic-messages" / "messages_usage_report_doc_example_2026.json"]
+    )
+
+    [row] = tables["ai_usage"].rows(named=True)
+    assert (row["user"], row["model"], row["input_tokens"], row["cache_write_tokens"]) == (
+        "apikey_01Rj2N8SVvo6BePZj99NhmiT", "claude-opus-5", 1500, 1500
+    )  # fmt: skip
+    assert "user_01WCz1FkmYMm4gnmykNKUu3Q" in row["event_id"]
 
 
 def test_openai_completions_page_splits_cached_input(samples):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 
 import polars as pl
@@ -41,9 +42,9 @@ def test_users_1_day_report_cli_tokens_and_activity(gh):
     ]  # fmt: skip
     assert activity_of(tables, "hubot", "2026-04-25") == {
         "suggestions": 25.0, "acceptances": 24.0, "lines_added": 435.0, "lines_removed": 29.0,
-        "chat_requests": 24.0, "sessions": 2.0, "credits": 2.5,
+        "chat_requests": 24.0, "sessions": 2.0, "used_cli": 1.0, "credits": 2.5,
     }  # fmt: skip
-    assert activity_of(tables, "octocat", "2026-04-25") == {"sessions": 16.0, "credits": 5.0}
+    assert activity_of(tables, "octocat", "2026-04-25") == {"sessions": 16.0, "used_cli": 1.0, "credits": 5.0}
 
 
 def test_enterprise_users_1_day_report_requests_per_model(gh):
@@ -72,7 +73,8 @@ def test_users_28_day_report(gh):
          "copilot:2026-03-30:defunkt:gpt-5.4", False),
     ]  # fmt: skip
     assert activity_of(tables, "defunkt", "2026-03-30") == {
-        "suggestions": 11.0, "lines_suggested": 19.0, "chat_requests": 10.0, "credits": 1.1,
+        "suggestions": 11.0, "lines_suggested": 19.0, "chat_requests": 10.0, "used_agent": 1.0, "used_chat": 1.0,
+        "credits": 1.1,
     }  # fmt: skip
     # sample-wide sums: 107 user-days over 8 logins, 51 with CLI token usage
     assert activity["user"].n_unique() == 8
@@ -82,7 +84,12 @@ def test_users_28_day_report(gh):
     assert totals["lines_added"] == 100878
     assert totals["acceptances"] == 3630
     assert totals["credits"] == pytest.approx(4014.09)
-    assert (usage.height, activity.height) == (147, 588)
+    # the flags, one row per user-day they are true: agent mode, chat, CLI, the coding agent
+    # (used_copilot_coding_agent or used_copilot_cloud_agent)
+    flags = {m: totals[m] for m in ("used_agent", "used_chat", "used_cli", "used_coding_agent")}
+    assert flags == {"used_agent": 39, "used_chat": 70, "used_cli": 51, "used_coding_agent": 5}
+    assert flags["used_cli"] == cli.height  # every CLI user-day reported its tokens
+    assert (usage.height, activity.height) == (147, 588 + 165)
 
 
 def test_ndjson_and_json_wrapper_give_the_same_rows(gh):
@@ -117,6 +124,7 @@ def test_user_level_docs_example(gh):
     ]  # fmt: skip
     assert activity_of(tables, "login1", "2025-10-01") == {
         "suggestions": 1.0, "acceptances": 1.0, "lines_suggested": 10.0, "lines_added": 8.0, "sessions": 2.0,
+        "used_cli": 1.0,
     }  # fmt: skip
 
 
@@ -128,7 +136,8 @@ ORG = "copilot:org:100000001"
     [
         ("viewer/new-api__organization-28-day-report.json", ORG, "2026-04-16",
          {"suggestions": 182.0, "acceptances": 155.0, "lines_suggested": 14.0, "lines_added": 2172.0,
-          "lines_removed": 852.0, "chat_requests": 111.0}, 118),
+          "lines_removed": 852.0, "chat_requests": 111.0, "copilot_prs_created": 1.0, "copilot_prs_merged": 2.0},
+         127),
         ("viewer/new-api__organization-1-day-report.json", ORG, "2026-04-25",
          {"suggestions": 25.0, "acceptances": 24.0, "lines_added": 435.0, "lines_removed": 29.0,
           "chat_requests": 24.0}, 5),
@@ -136,7 +145,7 @@ ORG = "copilot:org:100000001"
          {"suggestions": 451.0, "acceptances": 40.0, "lines_suggested": 1513.0, "lines_added": 6610.0,
           "lines_removed": 992.0, "chat_requests": 153.0}, 148),
         ("docs/usage_metrics_enterprise_level_example.json", "copilot:enterprise:2", "2025-10-01",
-         {"suggestions": 2.0, "acceptances": 1.0, "lines_suggested": 40.0, "lines_added": 38.0}, 8),
+         {"suggestions": 2.0, "acceptances": 1.0, "lines_suggested": 40.0, "lines_added": 38.0}, 10),
         ("devlake/_raw_copilot_metrics.csv", "copilot:org:octodemo", "2025-09-02",
          {"suggestions": 200.0, "acceptances": 40.0, "lines_suggested": 500.0, "lines_added": 200.0}, 8),
         # legacy /copilot/metrics: sums over editors, models and languages; chats in IDE and github.com
@@ -248,3 +257,16 @@ def test_an_unknown_json_shape_is_named(tmp_path):
 
     with pytest.raises(SourceError, match=r"odd.json: not a Copilot metrics, billing or seats response$"):
         copilot.parse([odd])
+
+
+def test_the_org_reports_prs_created_by_the_coding_agent(gh):
+    path = gh / "viewer" / "new-api__organization-28-day-report.json"
+    tables = copilot.parse([path])
+
+    days = json.loads(path.read_text(encoding="utf-8"))["day_totals"]
+    created = sum((d.get("pull_requests") or {}).get("total_created_by_copilot", 0) for d in days)
+    merged = sum((d.get("pull_requests") or {}).get("total_merged_created_by_copilot", 0) for d in days)
+    totals = dict(tables["ai_activity"].group_by("metric").agg(pl.col("value").sum()).rows())
+    assert (totals["copilot_prs_created"], totals["copilot_prs_merged"]) == (created, merged) == (5, 5)
+    enterprise = copilot.parse([gh / "docs" / "usage_metrics_enterprise_level_example.json"])
+    assert activity_of(enterprise, "copilot:enterprise:1", "2025-10-01")["copilot_prs_created"] == 1.0

@@ -70,7 +70,7 @@ def test_messages_report_follows_next_page_and_retries_5xx(local_server, sleeps,
         "2025-08-01T00:00:00Z",
         "2025-08-03T00:00:00Z",
     )
-    assert "group_by%5B%5D=api_key_id&group_by%5B%5D=model" in first.raw_query
+    assert "group_by%5B%5D=api_key_id&group_by%5B%5D=account_id&group_by%5B%5D=model" in first.raw_query
 
 
 def test_openai_completions_and_users_follow_both_cursor_styles(local_server, sleeps, samples):

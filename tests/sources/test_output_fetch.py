@@ -18,6 +18,7 @@ from pipelines.sources import store
 from pipelines.sources.fetch_output import GITHUB, GITLAB
 from pipelines.sources.fetch_tickets import JIRA, LINEAR
 from pipelines.sources.http import CredentialsError, Fetcher, FetchError
+from tests.sources.conftest import SAMPLES, serve_github_details
 
 SECRET = "tok-SECRET-8c1f2e"
 SINCE = date(2000, 1, 1)
@@ -84,6 +85,8 @@ def one_page(samples: Path, source: str) -> dict[str, Any]:
 
 
 def run(case: Case, server, sleeps: list[float], **overrides: str):
+    if case.fetcher is GITHUB:
+        serve_github_details(server, "panjf2000/ants", one_page(SAMPLES, "github")["json"])
     environ = {k: v.replace("{base}", server.url) for k, v in case.environ.items()}
     environ[case.secret_variable] = SECRET
     environ.update(overrides)
@@ -118,7 +121,8 @@ def test_server_errors_are_retried_with_growing_waits(source, samples, local_ser
     tables = run(case, local_server, sleeps)
 
     assert sleeps == [1.0, 2.0]
-    assert tables[case.table].height == 1 and len(local_server.requests) == 3
+    listed = [r for r in local_server.requests if r.path == case.path]
+    assert tables[case.table].height == 1 and len(listed) == 3
 
 
 def test_refused_credentials_name_the_variable(source, local_server, sleeps):

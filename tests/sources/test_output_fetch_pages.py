@@ -7,6 +7,7 @@ import base64
 import json
 from datetime import date, datetime
 
+import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
@@ -14,6 +15,7 @@ from pipelines.sources import github, gitlab, jira, linear
 from pipelines.sources.errors import SourceError
 from pipelines.sources.fetch_output import GITHUB, GITLAB
 from pipelines.sources.fetch_tickets import JIRA, LINEAR
+from tests.sources.conftest import serve_github_details
 
 SECRET = "tok-SECRET-51d0"
 PULLS = "github_prs/devlake/DERIVED_pulls_items.json"
@@ -37,7 +39,13 @@ def github_pages(local_server, samples) -> list[dict]:
         headers={"Link": next_link + '; rel="next"'},
     )
     local_server.add("GET", "/repos/panjf2000/ants/pulls", query={"page": "2"}, json=newest_first[30:])
+    serve_github_details(local_server, "panjf2000/ants", newest_first)
     return newest_first
+
+
+def listed(local_server, path: str = "/repos/panjf2000/ants/pulls") -> list:
+    """The requests for the PR list itself (not each merged PR's commits and reviews)."""
+    return [r for r in local_server.requests if r.path == path]
 
 
 def github_env(local_server, **extra):
@@ -51,8 +59,11 @@ def test_github_follows_link_headers_through_every_page(local_server, samples, s
         date(2000, 1, 1), environ=github_env(local_server, TOKENYIELD_GITHUB_REPOS="panjf2000/ants")
     )
 
-    assert_frame_equal(tables["pull_requests"], github.parse([samples / PULLS])["pull_requests"])
-    first, second = local_server.requests
+    imported = github.parse([samples / PULLS])["pull_requests"]
+    # the fetcher also reads each merged PR's reviews: none here, so no human approved them
+    reviewed = pl.when(pl.col("merged_at").is_not_null()).then(False).alias("human_reviewed")
+    assert_frame_equal(tables["pull_requests"], imported.with_columns(reviewed))
+    first, second = listed(local_server)
     assert first.query == {"state": "all", "sort": "updated", "direction": "desc", "per_page": "100"}
     assert second.query["page"] == "2" and first.headers["authorization"] == f"Bearer {SECRET}"
 
@@ -65,7 +76,7 @@ def test_github_stops_at_the_first_pr_updated_before_since(local_server, samples
     tables = GITHUB(since, environ=github_env(local_server, TOKENYIELD_GITHUB_REPOS="panjf2000/ants"))
 
     assert set(tables["pull_requests"]["number"]) == wanted and 10 < len(wanted) < 30
-    assert len(local_server.requests) == 1  # page 2 holds only older PRs: never asked for
+    assert len(listed(local_server)) == 1  # page 2 holds only older PRs: never asked for
 
 
 def test_github_lists_an_organizations_repositories(local_server, samples):

@@ -42,6 +42,7 @@ def test_devlake_issues_give_the_hand_checked_rows(samples):
         datetime(2020, 6, 19, 6, 31, 18, 495000, tzinfo=UTC),
         "故事",
         "已完成",
+        None,  # Jira has no agent delegation
     )
     assert tickets.filter(pl.col("assignee").is_null())["ticket_id"].to_list() == ["K5-2", "K5-3", "K5-4"]
     # a reporter/creator shows an email: that account id -> email pair becomes an identity
@@ -112,8 +113,17 @@ def test_repeated_headers_and_email_assignees(tmp_path):
             datetime(2026, 3, 2, 17, 30, tzinfo=UTC),
             "Bug",
             "Done",
+            None,
         ),
-        ("PAY-8", "5b10ac8d82e05b22cc7d4ef5", datetime(2026, 3, 1, 11, tzinfo=UTC), None, "Task", "To Do"),
+        (
+            "PAY-8",
+            "5b10ac8d82e05b22cc7d4ef5",
+            datetime(2026, 3, 1, 11, tzinfo=UTC),
+            None,
+            "Task",
+            "To Do",
+            None,
+        ),
     ]
 
 
@@ -162,6 +172,7 @@ def test_a_rest_search_page_prefers_the_assignee_email(tmp_path):
             datetime(2026, 3, 4, 8, tzinfo=UTC),
             "Story",
             "Done",
+            None,
         )
     ]
     assert tables["identities"].rows() == [("li@acme.io", "jira", "abc123")]

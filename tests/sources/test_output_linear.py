@@ -36,6 +36,7 @@ def test_the_export_gives_its_28_issues(samples):
         datetime(2024, 5, 23, 16, 6, 19, tzinfo=UTC),
         "Improvement",  # the first label
         "Done",
+        None,  # not delegated to an agent
     )
 
 
@@ -59,6 +60,7 @@ def test_both_real_header_shapes_are_read(samples, tmp_path, shape):
             datetime(2026, 3, 3, 10, tzinfo=UTC),
             "Bug",
             "Done",
+            None,
         )
     ]
 
@@ -101,6 +103,7 @@ def test_a_canceled_issue_is_not_resolved(tmp_path):
 
 def test_a_saved_graphql_page_is_read(tmp_path):
     node = {
+        "delegate": {"id": "app-7", "name": "Cursor"},  # an agent works it; bo keeps the credit
         "identifier": "ENG-9",
         "createdAt": "2026-03-02T09:00:00.000Z",
         "updatedAt": "2026-03-05T09:00:00.000Z",
@@ -120,5 +123,6 @@ def test_a_saved_graphql_page_is_read(tmp_path):
             datetime(2026, 3, 5, 9, tzinfo=UTC),
             None,
             "Done",
+            "Cursor",
         )
     ]

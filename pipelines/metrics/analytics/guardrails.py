@@ -15,7 +15,7 @@ import polars as pl
 from pipelines.metrics.analytics.panel import person_totals, ratio_of_sums, usage_deciles
 
 METHOD = (
-    "Ratios of sums per group: reverted ÷ merged PRs, lines changed ÷ merged PRs, hours from open to merge "
+    "Ratios of sums per group: reverted ÷ merged PRs, lines changed ÷ merged PRs with a known size, hours from open to merge "
     "÷ merged PRs, bug tickets ÷ closed tickets, quality-adjusted merged PRs ÷ person-weeks; 95% intervals "
     "by the delta method, clustered by person."
 )
@@ -25,7 +25,7 @@ CAVEAT = (
 )
 MEASURES = (
     ("reverted_prs", "merged_prs", "revert_rate"),
-    ("changed_lines", "merged_prs", "lines_per_pr"),
+    ("changed_lines", "sized_prs", "lines_per_pr"),  # only PRs whose source gave a size
     ("hours_to_merge", "merged_prs", "hours_to_merge"),
     ("closed_bug_tickets", "closed_tickets", "bug_share"),
     ("quality_adjusted_merged_prs", "person_weeks", "quality_adjusted_prs_per_engineer_week"),

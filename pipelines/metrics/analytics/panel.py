@@ -33,6 +33,7 @@ def panel(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
                 count(*) filter (where is_revert) as revert_prs,
                 count(*) filter (where is_reverted or is_revert) as left_out_prs,
                 sum(changed_lines)::bigint as changed_lines,
+                count(changed_lines) as sized_prs,  -- PRs whose size the source gave
                 sum(hours_to_merge) as hours_to_merge,
             from fct_merged_pull_requests
             semi join pw using (person_key, week)  -- only the person-weeks in view
@@ -55,6 +56,7 @@ def panel(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
                 coalesce(quality.revert_prs, 0) as revert_prs,
                 pw.merged_prs - coalesce(quality.left_out_prs, 0) as quality_adjusted_merged_prs,
                 coalesce(quality.changed_lines, 0) as changed_lines,
+                coalesce(quality.sized_prs, 0) as sized_prs,
                 coalesce(quality.hours_to_merge, 0) as hours_to_merge,
                 coalesce(activity.active_days, 0) as active_days,
                 coalesce(activity.ai_days, 0) as ai_days,

@@ -23,6 +23,7 @@ final as (
         date_trunc('week', latest.resolved_at at time zone 'UTC')::date as resolved_week,
         latest.issue_type,
         latest.status,
+        latest.agent,
     from latest
     left join identity_keys on identity_keys.identity_key = latest.assignee_key
 )

@@ -16,12 +16,13 @@ usage as (
 
 pull_requests as (
     select
-        'pull_requests' as source, author_key as identity_key,
+        -- an agent's PR without a delegator shows under the agent's login
+        'pull_requests' as source, coalesce(credited_key, author_key) as identity_key,
         count(*) as rows, 0 as tokens, 0 as cost_micro_usd,
         count(*) as pull_requests, count(merged_at) as merged_prs, 0 as tickets, 0 as closed_tickets,
         max(coalesce(merged_at, created_at)) as last_seen_at,
     from int_pull_requests_resolved
-    where person_id is null and not is_bot and author_key is not null
+    where person_id is null and not is_bot and coalesce(credited_key, author_key) is not null
     group by all
 ),
 

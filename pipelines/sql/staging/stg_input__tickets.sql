@@ -15,6 +15,7 @@ typed as (
         try_cast(resolved_at as timestamptz) as resolved_at,
         coalesce(nullif(trim(issue_type::varchar), ''), 'Unknown') as issue_type,
         coalesce(nullif(trim(status::varchar), ''), 'Unknown') as status,
+        nullif(lower(trim(agent::varchar)), '') as agent,  -- delegated to a coding agent; the assignee keeps the credit
         resolved_at is not null and try_cast(resolved_at as timestamptz) is null as bad_resolved_at,
         -- an infinite, pre-2000 or future time is a clock or parsing error
         not (isfinite(try_cast(created_at as timestamptz))
