@@ -152,7 +152,7 @@ if flagged.height:
     st.dataframe(
         flagged.with_columns(name=pl.col("person_key").replace_strict(names, default=None))
         .sort("name")
-        .select("name", "team", "surge_weeks", "burst_weeks", "high_tokens_per_pr"),
+        .select("name", "team", "surge_weeks", "burst_weeks", "spend_multiple"),
         hide_index=True,
         height="content",
     )
