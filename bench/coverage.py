@@ -2,11 +2,13 @@
 
 Each organization is drawn from the demo generator's own model of the truth (`pipelines.demo`: org
 chart, staggered adoption, selection of productive people into heavy use, the AR(1) weekly wobble and
-ramp-up of `behaviour.py`), and its person-week panel is made from those draws directly (merged PRs
-~ Poisson of the planned rate), without writing and rebuilding the files, so hundreds of organizations
-run in minutes. Every scenario has selection; they differ in the sign of the true effects. For each
+ramp-up of `behaviour.py`), and its person-week panel is made from those draws directly
+(`pipelines.demo.panel.simulated_panel`), without writing and rebuilding the files, so hundreds of
+organizations run in minutes. Every scenario has selection; they differ in the sign of the true effects. For each
 scenario it reports the mean estimate, the truth, the bias, the share of 95% intervals that cover the
-truth (which must be at least 90%) and the mean interval width.
+truth (which must be at least 90%) and the mean interval width. Beside it, the tokenmaxxing flags on
+the same organizations (none planted) and on a twin of each with 2% tokenmaxxers planted: the share
+of spend flagged falsely, and the share of planted spend found.
 
     .venv/bin/python bench/coverage.py [--orgs 60] [--people 300] [--weeks 20] [--out bench/out/coverage.json]
 
@@ -19,8 +21,8 @@ import argparse
 import json
 import sys
 import time
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -30,11 +32,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pipelines.demo import DemoTruth  # noqa: E402
-from pipelines.demo.behaviour import plan_behaviour  # noqa: E402
-from pipelines.demo.habits import draw_habits  # noqa: E402
-from pipelines.demo.org import build_org  # noqa: E402
-from pipelines.demo.period import period_ending  # noqa: E402
+from pipelines.demo.panel import simulated_panel  # noqa: E402
 from pipelines.metrics.analytics.event_study import event_study  # noqa: E402
+from pipelines.metrics.analytics.tokenmaxxing import flag_weeks  # noqa: E402
 from pipelines.metrics.analytics.within import within_elasticity  # noqa: E402
 
 SCENARIOS = {
@@ -57,48 +57,8 @@ class Draw:
     within_truth: float
     within_value: float | None
     within_ci: tuple[float, float] | None
-
-
-def simulate_panel(truth: DemoTruth, people: int, weeks: int, seed: int) -> pl.DataFrame:
-    """The person-week panel pipelines.metrics.analytics.panel would read from this organization."""
-    period = period_ending(END, weeks)
-    rng = np.random.default_rng([seed, 1])
-    org = build_org(people, period, rng)
-    employed = org.employed_weeks(weeks)
-    start_week = org.start_day // 7
-    nobody = np.zeros(people, dtype=bool)
-    # draw_habits expects the demo's outside contractor last: one extra entry, dropped at once
-    habits = draw_habits(
-        np.append(org.team, 0),
-        weeks,
-        np.zeros(people + 1, dtype=bool),
-        people,
-        np.random.default_rng([seed, 2]),
-    )
-    behaviour = plan_behaviour(
-        org.role, employed, start_week, habits.first_ai_week[:people], nobody, np.ones(people, dtype=bool), truth,
-        np.random.default_rng([seed, 3]),
-    )  # fmt: skip
-    merged = np.random.default_rng([seed, 4]).poisson(behaviour.merged_pr_rate)
-    person, week = np.nonzero(employed)
-    tokens = behaviour.weekly_tokens[person, week]
-    mondays = [period.first_monday + timedelta(weeks=int(w)) for w in range(weeks)]
-    frame = pl.DataFrame(
-        {
-            "person_key": [f"k{p:05d}" for p in person],
-            "team": [org.team_names[t] for t in org.team[person]],
-            "week": pl.Series([mondays[w] for w in week], dtype=pl.Date),
-            "tokens": tokens,
-            "cost_usd": tokens * 2e-6,
-            "ai_rows": (tokens > 0).astype(np.int64),
-            "merged_prs": merged[person, week],
-            "active_days": np.full(len(person), 5),
-        }
-    )
-    firsts = frame.group_by("person_key").agg(
-        adopted=pl.col("week").filter(pl.col("ai_rows") > 0).min(), first_week=pl.col("week").min()
-    )
-    return frame.join(firsts, on="person_key").sort("person_key", "week")
+    false_flag_share: float  # share of spend flagged on the organization with no tokenmaxxers
+    planted_found: float  # share of planted spend flagged on its twin with 2% tokenmaxxers
 
 
 def true_event_effect(truth: DemoTruth, effects: pl.DataFrame) -> float:
@@ -114,9 +74,12 @@ def one_org(scenario: str, seed: int, people: int, weeks: int) -> Draw:
     truth = DemoTruth(
         elasticity_within=elasticity, adoption_lift=lift, selection=selection, tokenmaxxer_share=0.0
     )
-    frame = simulate_panel(truth, people, weeks, seed)
+    frame = simulated_panel(truth, people, weeks, seed, END)
     study = event_study(frame)
     within = within_elasticity(frame)
+    flags = flag_weeks(frame)
+    planted = flag_weeks(simulated_panel(replace(truth, tokenmaxxer_share=0.02), people, weeks, seed, END))
+    spend = pl.col("cost_usd")
     return Draw(
         scenario,
         seed,
@@ -126,7 +89,10 @@ def one_org(scenario: str, seed: int, people: int, weeks: int) -> Draw:
         elasticity,
         within.value,
         within.ci95,
-    )
+        float(flags.select(spend.filter("flagged").sum() / spend.sum()).item()),
+        float(planted.select(spend.filter(pl.col("flagged") & pl.col("planted")).sum()
+                             / spend.filter("planted").sum()).item()),
+    )  # fmt: skip
 
 
 def summarise(draws: list[Draw]) -> pl.DataFrame:
@@ -157,6 +123,19 @@ def summarise(draws: list[Draw]) -> pl.DataFrame:
                 }
             )
     return pl.DataFrame(rows)
+
+
+def flag_table(draws: list[Draw]) -> pl.DataFrame:
+    """Per scenario: the mean and largest share of spend flagged with none planted, and planted spend found."""
+    frame = pl.DataFrame([(d.scenario, d.false_flag_share, d.planted_found) for d in draws],
+                         schema=["scenario", "false", "found"], orient="row")  # fmt: skip
+    return frame.group_by("scenario", maintain_order=True).agg(
+        orgs=pl.len(),
+        false_mean=pl.col("false").mean(),
+        false_max=pl.col("false").max(),
+        found_mean=pl.col("found").mean(),
+        found_min=pl.col("found").min(),
+    )
 
 
 def markdown(table: pl.DataFrame) -> str:
@@ -191,12 +170,18 @@ def main() -> None:
             flush=True,
         )
     table = summarise(draws)
+    flags = flag_table(draws)
     print(markdown(table))
+    print("\n| scenario | orgs | spend flagged, none planted: mean (max) | planted spend found: mean (min) |")
+    print("|---|---|---|---|")
+    for r in flags.iter_rows(named=True):
+        print(f"| {r['scenario']} | {r['orgs']} | {100 * r['false_mean']:.2f}% ({100 * r['false_max']:.2f}%) | "
+              f"{100 * r['found_mean']:.1f}% ({100 * r['found_min']:.1f}%) |")  # fmt: skip
     print(f"\n{len(draws)} organizations of {args.people} people x {args.weeks} weeks, "
           f"{time.perf_counter() - started:.0f} s")  # fmt: skip
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"args": {k: str(v) for k, v in vars(args).items()},
-                                    "table": table.to_dicts()}, indent=1))  # fmt: skip
+                                    "table": table.to_dicts(), "flags": flags.to_dicts()}, indent=1))  # fmt: skip
     short = table.filter(pl.col("coverage") < 0.9)
     if short.height:
         raise SystemExit(f"coverage below 90% in {short.height} rows")

@@ -142,8 +142,10 @@ def generate(
     start_week = np.append(org.start_day // 7, NOT_EMPLOYED_YET // 7)
     in_org = np.arange(people + 1) < people
     tokenmaxxer = np.zeros(people + 1, dtype=bool)
-    engineers = np.flatnonzero(org.role == ENGINEER)
-    tokenmaxxer[rng.choice(engineers, size=round(truth.tokenmaxxer_share * people), replace=False)] = True
+    # tokenmaxxers are engineers employed through the period, so each episode has a history before it
+    engineers = np.flatnonzero((org.role == ENGINEER) & employed[:people].all(axis=1))
+    planted = min(round(truth.tokenmaxxer_share * people), len(engineers))
+    tokenmaxxer[rng.choice(engineers, size=planted, replace=False)] = True
     looper = tokenmaxxer & (rng.random(people + 1) < truth.looping_share)
 
     habits = draw_habits(team, weeks, tokenmaxxer, contractor, stream(HABITS_STREAM))

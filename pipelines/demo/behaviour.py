@@ -12,9 +12,10 @@ correlation `selection` over people (role effects included: managers and directo
 ship less).
 
 Tokenmaxxers are ordinary people, already using AI before the period, whose tokens jump 3-10x for
-an episode of several weeks with their output flat: ln T_it gains ln m_i in the episode's weeks,
-and ln lambda_it does not (it follows d_it as before). The episode starts after a few weeks of
-ordinary use, so the data hold the history the jump is measured against.
+an episode of several weeks with their output flat: something (an agent, a loop) burns a steady
+(m_i - 1) x I_i more tokens a week on top of their ordinary use, T_it = I_i (e^d_it + (m_i - 1) e^u_it)
+with u_it ~ N(0, BURN_LOG_SD^2), while ln lambda_it follows d_it as before. The episode starts after a few
+weeks of ordinary use, so the data hold the history the jump is measured against.
 
 Two spreads are solved rather than fixed, so any seed and size shows the intended picture with the
 efficiency curve's own definitions (docs/metrics.md: means over weeks in scope, ntile deciles):
@@ -46,6 +47,7 @@ RAMP_UP = (0.8, 0.4, 0.2)  # ln tokens below typical in the first, second, third
 TOKENMAXXING_MULTIPLE = (3.0, 10.0)  # a tokenmaxxer's tokens jump by m ~ log-uniform on this range
 EPISODE_START = 6  # earliest week of an episode (weeks of ordinary use come first)
 EPISODE_MIN_WEEKS = 4
+BURN_LOG_SD = 0.15  # an agent's weekly burn is steadier than a person's own use
 ROLE_LOG_INTENSITY = {ENGINEER: 0.0, MANAGER: -0.9, DIRECTOR: -1.6}
 ROLE_LOG_OUTPUT = {ENGINEER: 0.0, MANAGER: -1.2, DIRECTOR: -2.3}
 
@@ -59,10 +61,10 @@ class Behaviour:
     maxxing: np.ndarray  # (people, weeks) bool: the planted tokenmaxxing weeks (tokens up, output flat)
 
 
-def tokenmaxxing_jump(
+def tokenmaxxing_burn(
     tokenmaxxer: np.ndarray, active: np.ndarray, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(ln m_i in episode weeks else 0, the episode weeks) for every person: one episode per tokenmaxxer,
+    """((m_i - 1) e^u_it in episode weeks else 0, the episode weeks) for every person: one episode per tokenmaxxer,
     from a week in [EPISODE_START, weeks - EPISODE_MIN_WEEKS] for at least EPISODE_MIN_WEEKS weeks
     (to the end of the period or earlier), in weeks they use AI."""
     people, weeks = active.shape
@@ -73,7 +75,10 @@ def tokenmaxxing_jump(
     week = np.arange(weeks)[None, :]
     episode = tokenmaxxer[:, None] & (week >= start[:, None]) & (week < (start + length)[:, None]) & active
     low, high = np.log(TOKENMAXXING_MULTIPLE)
-    return np.where(episode, rng.uniform(low, high, people)[:, None], 0.0), episode
+    burn = (np.exp(rng.uniform(low, high, people)) - 1)[:, None] * np.exp(
+        rng.normal(0, BURN_LOG_SD, (people, weeks))
+    )
+    return np.where(episode, burn, 0.0), episode
 
 
 def stratified_normal_scores(size: int, rng: np.random.Generator) -> np.ndarray:
@@ -143,7 +148,7 @@ def plan_behaviour(
     first_active_week = np.maximum(first_ai_week, start_week)  # joiners start using AI when they join
     active = employed & (np.arange(weeks)[None, :] >= first_ai_week[:, None])
     deviation = weekly_log_deviation(active, first_active_week, rng)
-    jump, maxxing = tokenmaxxing_jump(tokenmaxxer, active, rng)
+    burn, maxxing = tokenmaxxing_burn(tokenmaxxer, active, rng)
     weeks_in_scope = np.maximum(employed.sum(axis=1), 1)
     users = np.flatnonzero(in_org & active.any(axis=1))
 
@@ -153,7 +158,7 @@ def plan_behaviour(
     output_noise = rng.standard_normal(people)
 
     # Mean weekly tokens over weeks in scope (weeks without use count as zero) is I_i * wobble_i.
-    wobble = np.where(active, np.exp(deviation + jump), 0.0).sum(axis=1)[users] / weeks_in_scope[users]
+    wobble = np.where(active, np.exp(deviation) + burn, 0.0).sum(axis=1)[users] / weeks_in_scope[users]
 
     def log_intensity(spread: float) -> np.ndarray:
         return spread * intensity_scores + intensity_shift
@@ -167,7 +172,7 @@ def plan_behaviour(
     heaviest = top_decile(typical_tokens[users] * wobble)
 
     ordinary = in_org & ~tokenmaxxer
-    token_effect = truth.elasticity_within * deviation  # never the jump: a tokenmaxxer's output stays flat
+    token_effect = truth.elasticity_within * deviation  # never the burn: a tokenmaxxer's output stays flat
     log_rate_change = np.where(active, truth.adoption_lift + token_effect, 0.0)  # on top of ln b_i
 
     def log_base_output(spread: float) -> np.ndarray:
@@ -183,7 +188,7 @@ def plan_behaviour(
 
     base = log_base_output(bisect(output_multiple, TOP_DECILE_OUTPUT_MULTIPLE, *OUTPUT_LOG_SD_RANGE))
     return Behaviour(
-        weekly_tokens=np.where(active, typical_tokens[:, None] * np.exp(deviation + jump), 0.0),
+        weekly_tokens=np.where(active, typical_tokens[:, None] * (np.exp(deviation) + burn), 0.0),
         merged_pr_rate=np.where(employed, np.exp(base[:, None] + log_rate_change), 0.0),
         typical_tokens=typical_tokens,
         log_base_output=base,

@@ -3,10 +3,11 @@
 Heavy use is not the signal. Under diminishing returns the heaviest users always have "more tokens
 than their output shows", so a flag built on who spends the most points at the most productive
 people. A person-week is flagged only when all three hold:
-- a jump: spend is at least JUMP_MULTIPLE times the person's own baseline, the median of their last
-  BASELINE_WEEKS weeks with spend that were not themselves jumps (at least MIN_BASELINE_WEEKS of them;
+- a jump: spend reaches JUMP_MULTIPLE times the person's own baseline, the median of their last
+  BASELINE_WEEKS weeks with spend that were not themselves raised (at least MIN_BASELINE_WEEKS of them;
   the first SETTLING_WEEKS weeks after a first AI week seen in view are ramp-up and never count);
-- persistence: it is part of a run of at least PERSIST_WEEKS consecutive jump weeks;
+- persistence: the run of weeks from the jump while spend holds at STAY_MULTIPLE times the baseline
+  lasts at least PERSIST_WEEKS weeks, and its mean spend is at least JUMP_MULTIPLE times the baseline;
 - no output to match: over the run, merged PRs are not measurably above what the organization's
   fitted spend-output curve (pipelines.metrics.analytics.curves), moved to pass through the person's
   own baseline, predicts for the run's spend, and never less than their baseline output (one-sided,
@@ -28,18 +29,20 @@ from pipelines.metrics.analytics.curves import CurveFits, curves, spend_output_m
 from pipelines.metrics.analytics.panel import ratio_of_sums
 from pipelines.metrics.estimates import Estimate
 
-JUMP_MULTIPLE = 3.0
-BASELINE_WEEKS = 8
+JUMP_MULTIPLE = 3.0  # a run starts at this multiple of the baseline, and its mean must reach it
+STAY_MULTIPLE = 2.5  # a run goes on while spend holds at this multiple
+BASELINE_WEEKS = 12
 MIN_BASELINE_WEEKS = 4
-PERSIST_WEEKS = 3
+PERSIST_WEEKS = 4
 SETTLING_WEEKS = 4  # a person's first weeks of AI use, when seen in view, are ramp-up: never a baseline
-OUTPUT_Z = 1.0
+OUTPUT_Z = 1.64  # one-sided 95%: output must be measurably above the curve to clear a run
 BURST_DAYS = 6
 BURST_MAX_CV = 0.25
 BURST_IDLE_DAYS = 2
 METHOD = (
-    f"Share of AI spend in flagged person-weeks. A week is flagged when the person's spend is ≥ {JUMP_MULTIPLE:g}× "
-    f"their own median of up to {BASELINE_WEEKS} earlier ordinary weeks, for ≥ {PERSIST_WEEKS} weeks in a row, "
+    f"Share of AI spend in flagged person-weeks. A week is flagged when it is part of a run of ≥ {PERSIST_WEEKS} "
+    f"weeks in which the person's spend jumped to ≥ {JUMP_MULTIPLE:g}× their own median of up to {BASELINE_WEEKS} "
+    f"earlier ordinary weeks, held at ≥ {STAY_MULTIPLE:g}× and averaged ≥ {JUMP_MULTIPLE:g}×, "
     "while their merged PRs over those weeks are not measurably above what the organization's fitted "
     "spend-output curve predicts for that spend from their own baseline. 95% interval by the delta "
     "method, clustered by person."
@@ -88,12 +91,15 @@ def _matrices(panel: pl.DataFrame) -> tuple[pl.DataFrame, np.ndarray, np.ndarray
 
 
 def _baselines(spend: np.ndarray, output: np.ndarray, settling: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Per person-week: jump (bool), and the baseline spend, mean output and weeks it was taken over.
-    A jump week never enters later baselines, so a lasting jump stays measured against the history before it."""
+    """Per person-week: raised (bool), and the baseline spend, mean output and weeks it was taken over.
+    A week is raised when spend reaches JUMP_MULTIPLE times the baseline, and stays raised while spend
+    holds at STAY_MULTIPLE times it or more (so one quieter week does not split a run). A raised week
+    never enters later baselines, so a lasting jump stays measured against the history before it."""
     people, weeks = spend.shape
     history_spend = np.full((people, BASELINE_WEEKS), np.nan)
     history_output = np.full((people, BASELINE_WEEKS), np.nan)
-    jump = np.zeros((people, weeks), dtype=bool)
+    raised = np.zeros((people, weeks), dtype=bool)
+    running = np.zeros(people, dtype=bool)
     base_spend, base_output, base_weeks = (np.full((people, weeks), np.nan) for _ in range(3))
     for week in range(weeks):
         counted = (~np.isnan(history_spend)).sum(axis=1)
@@ -105,17 +111,17 @@ def _baselines(spend: np.ndarray, output: np.ndarray, settling: np.ndarray) -> t
             mean_output = np.where(
                 ready, np.nanmean(np.where(ready[:, None], history_output, 0.0), axis=1), np.nan
             )
+            multiple = np.where(ready & (median > 0), np.nan_to_num(spend[:, week]) / median, 0.0)
         spent = np.nan_to_num(spend[:, week]) > 0
-        jump[:, week] = (
-            spent & ready & (median > 0) & (np.nan_to_num(spend[:, week]) >= JUMP_MULTIPLE * median)
-        )
+        running = spent & np.where(running, multiple >= STAY_MULTIPLE, multiple >= JUMP_MULTIPLE)
+        raised[:, week] = running
         base_spend[:, week], base_output[:, week], base_weeks[:, week] = median, mean_output, counted
-        ordinary = spent & ~jump[:, week] & ~settling[:, week]
+        ordinary = spent & ~running & ~settling[:, week]
         history_spend[ordinary] = np.roll(history_spend[ordinary], -1, axis=1)
         history_output[ordinary] = np.roll(history_output[ordinary], -1, axis=1)
         history_spend[ordinary, -1] = spend[ordinary, week]
         history_output[ordinary, -1] = output[ordinary, week]
-    return jump, base_spend, base_output, base_weeks
+    return raised, base_spend, base_output, base_weeks
 
 
 def _curve_ratio(fit: CurveFits, spend: float, baseline: float) -> float:
@@ -138,23 +144,25 @@ def flag_weeks(panel: pl.DataFrame, fit: CurveFits | None = None) -> pl.DataFram
         )  # fmt: skip
     fit = fit or curves(spend_output_means(panel))
     rows, spend, output, settling = _matrices(panel)
-    jump, base_spend, base_output, base_weeks = _baselines(spend, output, settling)
-    surge = np.zeros_like(jump)
-    flagged = np.zeros_like(jump)
-    expected = np.full(jump.shape, np.nan)
-    for person in np.flatnonzero(jump.sum(axis=1) >= PERSIST_WEEKS):
-        padded = np.concatenate([[0], jump[person].astype(np.int8), [0]])
+    raised, base_spend, base_output, base_weeks = _baselines(spend, output, settling)
+    surge = np.zeros_like(raised)
+    flagged = np.zeros_like(raised)
+    expected = np.full(raised.shape, np.nan)
+    for person in np.flatnonzero(raised.sum(axis=1) >= PERSIST_WEEKS):
+        padded = np.concatenate([[0], raised[person].astype(np.int8), [0]])
         edges = np.flatnonzero(np.diff(padded))
         for start, end in zip(edges[::2], edges[1::2], strict=True):
             if end - start < PERSIST_WEEKS:
                 continue
             weeks = slice(start, end)
-            surge[person, weeks] = True
             baseline, before, n = (
                 base_spend[person, start],
                 base_output[person, start],
                 base_weeks[person, start],
             )
+            if np.mean(spend[person, weeks]) < JUMP_MULTIPLE * baseline:
+                continue
+            surge[person, weeks] = True
             ratio = _curve_ratio(fit, float(np.mean(spend[person, weeks])), float(baseline))
             expect = before * ratio
             se = np.sqrt(max(expect, 0.5) / (end - start) + ratio**2 * max(before, 0.5) / n)

@@ -7,7 +7,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from pipelines.metrics.analytics import event_study, tokenmaxxing
+from pipelines.metrics.analytics import event_study
 from pipelines.metrics.analytics.within import pooled_elasticity, within_elasticity
 
 pytestmark = pytest.mark.slow
@@ -63,24 +63,3 @@ def test_the_event_study_shows_no_effect_before_adoption(orgs):
         # four pre-period intervals at 95% each: allow one miss in a seed, by chance
         covers = ((pre["ci_low"] <= 0) & (pre["ci_high"] >= 0)).sum()
         assert covers >= 3, (org.seed, pre)
-
-
-def test_tokenmaxxers_are_flagged_and_few_others_are(orgs):
-    for org in orgs:
-        truth = {org.keys[p] for p in org.report.tokenmaxxers}
-        people = tokenmaxxing(org.panel).people
-        flagged = set(people.filter("flagged")["person_key"])
-        assert truth, "the demo has tokenmaxxers"
-        assert len(truth & flagged) / len(truth) >= 0.9, org.seed
-        others = people.height - len(truth)
-        assert len(flagged - truth) / others <= 0.03, (org.seed, len(flagged - truth))
-
-
-def test_per_person_flags_carry_only_a_pseudonym_in_key_order(orgs):
-    people = tokenmaxxing(orgs[0].panel).people
-    assert (
-        "person_id" not in people.columns and "email" not in people.columns and "name" not in people.columns
-    )
-    assert people["person_key"].to_list() == sorted(people["person_key"].to_list())
-    emails = set(orgs[0].keys)
-    assert not emails & set(people["person_key"])
