@@ -10,6 +10,7 @@ folder described in docs/data-contract.md; the same seed and arguments give the 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -48,7 +49,8 @@ class DemoTruth:
     tokens over a person's weeks in scope, deciles as ntile(10) cuts them.
     """
 
-    # within-person: d ln(E[merged PRs]) / d ln(weekly tokens)
+    # within-person: d ln(E[merged PRs]) / d ln(weekly tokens), for everyone but tokenmaxxers (whose
+    # extra burn has no effect on output by design)
     elasticity_within: float = 0.12
     # +15% merged PRs per week after a person's first AI week (before the token effect)
     adoption_lift: float = 0.15
@@ -146,7 +148,9 @@ def generate(
     engineers = np.flatnonzero((org.role == ENGINEER) & employed[:people].all(axis=1))
     planted = min(round(truth.tokenmaxxer_share * people), len(engineers))
     tokenmaxxer[rng.choice(engineers, size=planted, replace=False)] = True
-    looper = tokenmaxxer & (rng.random(people + 1) < truth.looping_share)
+    looper = np.zeros(people + 1, dtype=bool)
+    maxxers = np.flatnonzero(tokenmaxxer)
+    looper[rng.choice(maxxers, size=math.ceil(truth.looping_share * len(maxxers)), replace=False)] = True
 
     habits = draw_habits(team, weeks, tokenmaxxer, contractor, stream(HABITS_STREAM))
     behaviour = plan_behaviour(

@@ -7,13 +7,14 @@ people. A person-week is flagged only when all three hold:
   BASELINE_WEEKS weeks with spend that were not themselves raised (at least MIN_BASELINE_WEEKS of them;
   the first SETTLING_WEEKS weeks after a first AI week seen in view are ramp-up and never count);
 - persistence: the run of weeks from the jump while spend holds at STAY_MULTIPLE times the baseline
-  lasts at least PERSIST_WEEKS weeks, and its mean spend is at least JUMP_MULTIPLE times the baseline;
+  lasts at least PERSIST_WEEKS weeks, and its mean spend is at least JUMP_MULTIPLE times the baseline
+  (LOOP_MULTIPLE for all three in round-the-clock weeks: agent loops, which ordinary use never looks like);
 - no output to match: over the run, merged PRs are not measurably above what the organization's
   fitted spend-output curve (pipelines.metrics.analytics.curves), moved to pass through the person's
   own baseline, predicts for the run's spend, and never less than their baseline output (one-sided,
   OUTPUT_Z Poisson standard errors of slack).
-Round-the-clock weeks (AI use on most days, spread evenly, with idle days: agent loops) are counted
-beside a flag, never flag on their own. Teams see the share of their spend flagged; per-person rows
+Round-the-clock weeks (AI use on most days, spread evenly, with idle days) lower the jump a run needs,
+and are counted beside a flag, but never flag on their own. Teams see the share of their spend flagged; per-person rows
 carry only person_key, in person_key order (never ranked), and the privacy layer shows them only to
 viewers allowed to see that person.
 """
@@ -31,6 +32,9 @@ from pipelines.metrics.estimates import Estimate
 
 JUMP_MULTIPLE = 3.0  # a run starts at this multiple of the baseline, and its mean must reach it
 STAY_MULTIPLE = 2.5  # a run goes on while spend holds at this multiple
+LOOP_MULTIPLE = (
+    2.0  # in round-the-clock weeks (agent loops): the multiple that starts, holds and averages a run
+)
 BASELINE_WEEKS = 12
 MIN_BASELINE_WEEKS = 4
 PERSIST_WEEKS = 4
@@ -42,7 +46,8 @@ BURST_IDLE_DAYS = 2
 METHOD = (
     f"Share of AI spend in flagged person-weeks. A week is flagged when it is part of a run of ≥ {PERSIST_WEEKS} "
     f"weeks in which the person's spend jumped to ≥ {JUMP_MULTIPLE:g}× their own median of up to {BASELINE_WEEKS} "
-    f"earlier ordinary weeks, held at ≥ {STAY_MULTIPLE:g}× and averaged ≥ {JUMP_MULTIPLE:g}×, "
+    f"earlier ordinary weeks, held at ≥ {STAY_MULTIPLE:g}× and averaged ≥ {JUMP_MULTIPLE:g}× ({LOOP_MULTIPLE:g}× for all "
+    "three in round-the-clock weeks), "
     "while their merged PRs over those weeks are not measurably above what the organization's fitted "
     "spend-output curve predicts for that spend from their own baseline. 95% interval by the delta "
     "method, clustered by person."
@@ -69,17 +74,25 @@ class Tokenmaxxing:
     caveat: str = CAVEAT
 
 
-def _matrices(panel: pl.DataFrame) -> tuple[pl.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
-    """(the panel's rows with person and week indexes; spend, merged PRs (NaN: no row) and settling (a
-    week in the first SETTLING_WEEKS after a first AI week seen in view) as people x weeks)."""
+def _matrices(panel: pl.DataFrame) -> tuple[pl.DataFrame, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(the panel's rows with person and week indexes and `burst`; spend, merged PRs (NaN: no row), settling
+    (a week in the first SETTLING_WEEKS after a first AI week seen in view) and burst as people x weeks)."""
+    burst = (
+        (pl.col("ai_days") >= BURST_DAYS)
+        & (pl.col("daily_token_cv") <= BURST_MAX_CV)
+        & (pl.col("ai_days_without_output") >= BURST_IDLE_DAYS)
+    ).fill_null(False)
+    signals = {"ai_days", "daily_token_cv", "ai_days_without_output"} <= set(panel.columns)
     rows = panel.sort("person_key", "week").with_columns(
+        burst=burst if signals else pl.lit(False),
         person=pl.col("person_key").rank("dense").cast(pl.Int64) - 1,
         week_id=pl.col("week").rank("dense").cast(pl.Int64) - 1,
     )
     shape = (int(rows["person"].max()) + 1, int(rows["week_id"].max()) + 1)
     spend, output = np.full(shape, np.nan), np.full(shape, np.nan)
-    settling = np.zeros(shape, dtype=bool)
+    settling, loop = np.zeros(shape, dtype=bool), np.zeros(shape, dtype=bool)
     at = (rows["person"].to_numpy(), rows["week_id"].to_numpy())
+    loop[at] = rows["burst"].to_numpy()
     spend[at] = rows["cost_usd"].cast(pl.Float64).to_numpy()
     output[at] = rows["merged_prs"].cast(pl.Float64).to_numpy()
     if {"adopted", "first_week"} <= set(rows.columns):
@@ -87,13 +100,16 @@ def _matrices(panel: pl.DataFrame) -> tuple[pl.DataFrame, np.ndarray, np.ndarray
             pl.col("week") < pl.col("adopted") + pl.duration(weeks=SETTLING_WEEKS)
         )
         settling[at] = rows.select(seen_start.fill_null(False)).to_series().to_numpy()
-    return rows, spend, output, settling
+    return rows, spend, output, settling, loop
 
 
-def _baselines(spend: np.ndarray, output: np.ndarray, settling: np.ndarray) -> tuple[np.ndarray, ...]:
+def _baselines(
+    spend: np.ndarray, output: np.ndarray, settling: np.ndarray, loop: np.ndarray
+) -> tuple[np.ndarray, ...]:
     """Per person-week: raised (bool), and the baseline spend, mean output and weeks it was taken over.
     A week is raised when spend reaches JUMP_MULTIPLE times the baseline, and stays raised while spend
-    holds at STAY_MULTIPLE times it or more (so one quieter week does not split a run). A raised week
+    holds at STAY_MULTIPLE times it or more (so one quieter week does not split a run); in a round-the-clock
+    week both are LOOP_MULTIPLE, as ordinary use is never spread evenly over the week. A raised week
     never enters later baselines, so a lasting jump stays measured against the history before it."""
     people, weeks = spend.shape
     history_spend = np.full((people, BASELINE_WEEKS), np.nan)
@@ -113,7 +129,9 @@ def _baselines(spend: np.ndarray, output: np.ndarray, settling: np.ndarray) -> t
             )
             multiple = np.where(ready & (median > 0), np.nan_to_num(spend[:, week]) / median, 0.0)
         spent = np.nan_to_num(spend[:, week]) > 0
-        running = spent & np.where(running, multiple >= STAY_MULTIPLE, multiple >= JUMP_MULTIPLE)
+        start = np.where(loop[:, week], LOOP_MULTIPLE, JUMP_MULTIPLE)
+        hold = np.where(loop[:, week], LOOP_MULTIPLE, STAY_MULTIPLE)
+        running = spent & np.where(running, multiple >= hold, multiple >= start)
         raised[:, week] = running
         base_spend[:, week], base_output[:, week], base_weeks[:, week] = median, mean_output, counted
         ordinary = spent & ~running & ~settling[:, week]
@@ -143,8 +161,8 @@ def flag_weeks(panel: pl.DataFrame, fit: CurveFits | None = None) -> pl.DataFram
             flagged=pl.lit(False),
         )  # fmt: skip
     fit = fit or curves(spend_output_means(panel))
-    rows, spend, output, settling = _matrices(panel)
-    raised, base_spend, base_output, base_weeks = _baselines(spend, output, settling)
+    rows, spend, output, settling, loop = _matrices(panel)
+    raised, base_spend, base_output, base_weeks = _baselines(spend, output, settling, loop)
     surge = np.zeros_like(raised)
     flagged = np.zeros_like(raised)
     expected = np.full(raised.shape, np.nan)
@@ -160,7 +178,8 @@ def flag_weeks(panel: pl.DataFrame, fit: CurveFits | None = None) -> pl.DataFram
                 base_output[person, start],
                 base_weeks[person, start],
             )
-            if np.mean(spend[person, weeks]) < JUMP_MULTIPLE * baseline:
+            needed = LOOP_MULTIPLE if np.mean(loop[person, weeks]) >= 0.5 else JUMP_MULTIPLE
+            if np.mean(spend[person, weeks]) < needed * baseline:
                 continue
             surge[person, weeks] = True
             ratio = _curve_ratio(fit, float(np.mean(spend[person, weeks])), float(baseline))
@@ -169,20 +188,12 @@ def flag_weeks(panel: pl.DataFrame, fit: CurveFits | None = None) -> pl.DataFram
             expected[person, weeks] = expect
             flagged[person, weeks] = np.mean(output[person, weeks]) <= expect + OUTPUT_Z * se
     at = (rows["person"].to_numpy(), rows["week_id"].to_numpy())
-    burst = (
-        (pl.col("ai_days") >= BURST_DAYS)
-        & (pl.col("daily_token_cv") <= BURST_MAX_CV)
-        & (pl.col("ai_days_without_output") >= BURST_IDLE_DAYS)
-    ).fill_null(False)
     return rows.with_columns(
         baseline_cost_usd=pl.Series(base_spend[at]).fill_nan(None),
         spend_multiple=(pl.col("cost_usd") / pl.Series(base_spend[at]).fill_nan(None)),
         expected_merged_prs=pl.Series(expected[at]).fill_nan(None),
         surge=pl.Series(surge[at]),
         flagged=pl.Series(flagged[at]),
-        burst=burst
-        if {"ai_days", "daily_token_cv", "ai_days_without_output"} <= set(rows.columns)
-        else False,
     ).drop("person", "week_id")
 
 

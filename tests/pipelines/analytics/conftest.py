@@ -33,6 +33,13 @@ class Org:
     keys: dict[str, str]  # person_id -> person_key
 
     @property
+    def without_tokenmaxxers(self) -> pl.DataFrame:
+        """The panel without the planted tokenmaxxers, whose burn has no effect on output by design:
+        the within-person elasticity of the truth is stated for everyone else."""
+        planted = [self.keys[p] for p in self.report.tokenmaxxers]
+        return self.panel.filter(~pl.col("person_key").is_in(planted))
+
+    @property
     def planted(self) -> pl.DataFrame:
         """The panel with `planted`: a person-week of a tokenmaxxing episode the generator planted."""
         weeks = [
