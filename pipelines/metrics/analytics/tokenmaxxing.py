@@ -13,10 +13,11 @@ people. A person-week is flagged only when all three hold:
   fitted spend-output curve (pipelines.metrics.analytics.curves), moved to pass through the person's
   own baseline, predicts for the run's spend, and never less than their baseline output (one-sided,
   OUTPUT_Z Poisson standard errors of slack).
-Round-the-clock weeks (AI use on most days, spread evenly, with idle days) lower the jump a run needs,
-and are counted beside a flag, but never flag on their own. Teams see the share of their spend flagged; per-person rows
-carry only person_key, in person_key order (never ranked), and the privacy layer shows them only to
-viewers allowed to see that person.
+Round-the-clock weeks (AI use on most days, spread evenly, with idle days) lower the jump a run
+needs and are counted beside a flag, but never flag on their own. Teams see the share of their
+spend flagged; per-person rows carry only person_key, in person_key order (never ranked), and the
+privacy layer shows them only to viewers allowed to see that person. A flag is not a finding about
+a person (docs/methods.md).
 """
 
 from __future__ import annotations
@@ -32,9 +33,7 @@ from pipelines.metrics.estimates import Estimate
 
 JUMP_MULTIPLE = 3.0  # a run starts at this multiple of the baseline, and its mean must reach it
 STAY_MULTIPLE = 2.5  # a run goes on while spend holds at this multiple
-LOOP_MULTIPLE = (
-    2.0  # in round-the-clock weeks (agent loops): the multiple that starts, holds and averages a run
-)
+LOOP_MULTIPLE = 2.0  # in round-the-clock weeks (agent loops): starts, holds and averages a run
 BASELINE_WEEKS = 12
 MIN_BASELINE_WEEKS = 4
 PERSIST_WEEKS = 4
