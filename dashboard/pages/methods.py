@@ -177,7 +177,9 @@ st.dataframe(
 )
 within = el.within.value
 if within is not None and not math.isnan(within):
-    st.caption(
-        f"Ours: a week with 10% more tokens goes with about {(1.1**within - 1) * 100:.1f}% more merged PRs "
-        "for the same person (within-person); see docs/methods.md for how each study's design differs."
+    said = wording.describe_effect(
+        el.within,
+        "merged PRs in a week with 10% more tokens, for the same person",
+        wording.ten_percent_more_tokens,
     )
+    st.caption(f"Ours (within-person): {said} See docs/methods.md for how each study's design differs.")

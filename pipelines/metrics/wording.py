@@ -25,6 +25,11 @@ def multiple(value: float) -> str:
     return f"{value:.1f}×"
 
 
+def ten_percent_more_tokens(elasticity: float) -> str:
+    """What an elasticity means for 10% more tokens, as a signed percentage of merged PRs."""
+    return f"{(1.1**elasticity - 1) * 100:+.1f}%".replace("-", "−")
+
+
 def measurable(estimate: Estimate, null: float = 0.0) -> bool:
     """True when the 95% interval lies wholly on one side of `null` (no difference); False when it
     includes it, or when there is no interval to tell."""

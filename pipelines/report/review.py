@@ -25,20 +25,12 @@ from pipelines.metrics.analytics import Review
 from pipelines.metrics.estimates import Estimate
 from pipelines.metrics.filters import Filters
 from pipelines.metrics.queries import TREND_WEEKS, with_cost_trend
-from pipelines.metrics.wording import describe_effect
+from pipelines.metrics.wording import describe_effect, ten_percent_more_tokens
 from pipelines.privacy import views
 from pipelines.privacy.suppression import fewer_than
 from pipelines.privacy.viewer import AccessDenied, Viewer
 from pipelines.report.pack import MethodNote, Pack, Slide
-from pipelines.report.summary import (
-    Guardrails,
-    ReviewFigures,
-    day,
-    pct,
-    sentences,
-    ten_percent_more_tokens,
-    usd,
-)
+from pipelines.report.summary import Guardrails, ReviewFigures, day, pct, sentences, usd
 from pipelines.settings import settings
 
 HEAD_COUNTS = ("people", "people_in_scope", "ai_users")

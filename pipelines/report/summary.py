@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from pipelines.metrics.estimates import Estimate
-from pipelines.metrics.wording import describe_effect
+from pipelines.metrics.wording import describe_effect, ten_percent_more_tokens
 from pipelines.report.forecast import adoption_forecast
 
 
@@ -153,11 +153,6 @@ def _within_person(fig: ReviewFigures) -> str:
             "which also reflects who chooses to use AI"
         )
     return f"{text}."
-
-
-def ten_percent_more_tokens(elasticity: float) -> str:
-    """What an elasticity means for 10% more tokens, as a signed percentage of merged PRs."""
-    return f"{(1.1**elasticity - 1) * 100:+.1f}%".replace("-", "−")
 
 
 def _guardrails(g: Guardrails) -> str:
