@@ -7,6 +7,7 @@ import math
 import streamlit as st
 
 from dashboard import charts, data, exports, guardrails, layout
+from pipelines.metrics import wording
 from pipelines.metrics.estimates import ELASTICITY_CAVEAT
 
 viewer, filters = layout.begin(
@@ -54,11 +55,10 @@ def elasticity_panel(column, label: str, estimate, people_word: str) -> None:
         f"{estimate.value:.2f}",
         help="The % change in weekly merged PRs associated with a 1% change in weekly tokens.",
     )
-    column.markdown(
-        f"95% interval **{low:.2f} to {high:.2f}**. Over {estimate.n:,} person-weeks, a week with 10% more "
-        f"tokens goes with about {(1.1**estimate.value - 1) * 100:.1f}% more merged PRs {people_word} "
-        f"(95% interval {(1.1**low - 1) * 100:.1f}% to {(1.1**high - 1) * 100:.1f}%)."
+    said = wording.describe_effect(
+        estimate, f"merged PRs in a week with 10% more tokens, {people_word}", wording.ten_percent_more_tokens
     )
+    column.markdown(f"95% interval **{low:.2f} to {high:.2f}**, over {estimate.n:,} person-weeks. {said}")
     column.caption(f"Method: {estimate.method}")
 
 

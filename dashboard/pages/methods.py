@@ -9,6 +9,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, data, layout
+from pipelines.metrics import wording
 from pipelines.metrics.estimates import Estimate
 
 viewer, filters = layout.begin(
@@ -20,13 +21,15 @@ review = data.analytics(viewer, filters)
 fewer = f"fewer than {viewer.k}"
 
 
-def interval(estimate: Estimate, unit: str = "", digits: int = 2) -> str:
+def interval(estimate: Estimate, unit: str = "", digits: int = 2, null: float | None = 0.0) -> str:
     if estimate.value is None:
         return f"not available (too few people: {fewer}, or too little data)"
     text = f"**{estimate.value:.{digits}f}{unit}**"
     if estimate.ci95:
         low, high = estimate.ci95
         text += f" (95% interval {low:.{digits}f}{unit} to {high:.{digits}f}{unit})"
+        if null is not None and not wording.measurable(estimate, null):
+            text = f"**{wording.NO_DIFFERENCE}**: {text.replace('**', '')}, an interval that includes {null:g}{unit}"
     return text
 
 
@@ -84,8 +87,8 @@ with st.expander("Effects by week since adoption"):
 st.subheader("Honest cohorts: deciles from a prior window, outcomes from a later one")
 co = review.cohorts
 st.markdown(
-    f"Top decile vs the median AI user: tokens {interval(co.token_multiple, '×', 1)}, "
-    f"merged PRs {interval(co.output_multiple, '×', 1)}."
+    f"Top decile vs the median AI user: tokens {interval(co.token_multiple, '×', 1, null=1.0)}, "
+    f"merged PRs {interval(co.output_multiple, '×', 1, null=1.0)}."
 )
 explain(co.output_multiple)
 show(co.deciles)
@@ -137,7 +140,7 @@ with g_team:
 # -- tokenmaxxing ----------------------------------------------------------------------------
 st.subheader("Possible tokenmaxxing: share of spend flagged")
 tm = review.tokenmaxxing
-st.markdown(f"Share of all spend in view that is flagged: {interval(tm.share, '', 3)}")
+st.markdown(f"Share of all spend in view that is flagged: {interval(tm.share, '', 3, null=None)}")
 st.caption(f"Method: {tm.method}")
 st.caption(f"Caveat: {tm.caveat}")
 st.plotly_chart(charts.analytics.flagged_spend(tm.by_team), **layout.PLOTLY)
@@ -152,7 +155,7 @@ if flagged.height:
     st.dataframe(
         flagged.with_columns(name=pl.col("person_key").replace_strict(names, default=None))
         .sort("name")
-        .select("name", "team", "surge_weeks", "burst_weeks", "high_tokens_per_pr"),
+        .select("name", "team", "surge_weeks", "burst_weeks", "spend_multiple"),
         hide_index=True,
         height="content",
     )
@@ -174,7 +177,9 @@ st.dataframe(
 )
 within = el.within.value
 if within is not None and not math.isnan(within):
-    st.caption(
-        f"Ours: a week with 10% more tokens goes with about {(1.1**within - 1) * 100:.1f}% more merged PRs "
-        "for the same person (within-person); see docs/methods.md for how each study's design differs."
+    said = wording.describe_effect(
+        el.within,
+        "merged PRs in a week with 10% more tokens, for the same person",
+        wording.ten_percent_more_tokens,
     )
+    st.caption(f"Ours (within-person): {said} See docs/methods.md for how each study's design differs.")

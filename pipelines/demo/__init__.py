@@ -3,12 +3,14 @@
 It exists so tokenyield can be tried without real exports, and so every estimator can be
 checked against a known truth (`DemoTruth`): the generator builds in a within-person
 elasticity of output on tokens, an adoption lift, selection of productive people into heavy
-use, tokenmaxxers, a heavy tail of usage and staggered adoption. `generate` writes the input
+use, tokenmaxxers (spend jumping 3-10x for weeks with flat output, some of it agent loops running
+overnight), a heavy tail of usage and staggered adoption. `generate` writes the input
 folder described in docs/data-contract.md; the same seed and arguments give the same bytes.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -47,14 +49,17 @@ class DemoTruth:
     tokens over a person's weeks in scope, deciles as ntile(10) cuts them.
     """
 
-    # within-person: d ln(E[merged PRs]) / d ln(weekly tokens)
+    # within-person: d ln(E[merged PRs]) / d ln(weekly tokens), for everyone but tokenmaxxers (whose
+    # extra burn has no effect on output by design)
     elasticity_within: float = 0.12
     # +15% merged PRs per week after a person's first AI week (before the token effect)
     adoption_lift: float = 0.15
     # correlation between a person's baseline output (log) and their usage intensity (log)
     selection: float = 0.5
-    # people who burn tokens with no effect on output
+    # people whose tokens jump 3-10x for an episode of weeks with their output flat
     tokenmaxxer_share: float = 0.02
+    # of tokenmaxxers, those whose episode is an agent loop running around the clock, nights included
+    looping_share: float = 0.5
     # target ratio of top-decile median to overall median of mean weekly tokens among AI users
     top_decile_token_multiple: float = 10.0
 
@@ -79,11 +84,14 @@ class DemoReport:
     first_week: date  # Monday of the first ISO week
     last_week: date  # Monday of the last ISO week
     rows: dict[str, int]  # rows written per table
-    # the known truth about people, by person_id: who burns tokens with no effect on output, and
-    # the index of each person's first AI week (0 = the period's first week; negative = before it;
-    # >= weeks = never), so estimators can be checked against it
+    # the known truth about people, by person_id: who burns tokens with no effect on output, the
+    # week indexes (0 = the period's first week) of each tokenmaxxer's episode, those of them that are
+    # overnight agent loops, and the index of each person's first AI week (negative = before the
+    # period; >= weeks = never), so estimators can be checked against it
     tokenmaxxers: tuple[str, ...] = ()
     first_ai_week: dict[str, int] | None = None
+    tokenmaxxing_weeks: dict[str, tuple[int, ...]] | None = None
+    looping: tuple[str, ...] = ()
 
 
 def _check(people: int, seed: int, truth: DemoTruth) -> None:
@@ -93,6 +101,8 @@ def _check(people: int, seed: int, truth: DemoTruth) -> None:
         raise ValueError(f"seed must be 0 or more, got {seed}")
     if not -1 < truth.selection < 1:
         raise ValueError(f"truth.selection must be between -1 and 1, got {truth.selection}")
+    if not 0 <= truth.looping_share <= 1:
+        raise ValueError(f"truth.looping_share must be between 0 and 1, got {truth.looping_share}")
     if not 0 <= truth.tokenmaxxer_share <= 0.2:
         raise ValueError(f"truth.tokenmaxxer_share must be between 0 and 0.2, got {truth.tokenmaxxer_share}")
     if truth.top_decile_token_multiple <= 1:
@@ -134,8 +144,13 @@ def generate(
     start_week = np.append(org.start_day // 7, NOT_EMPLOYED_YET // 7)
     in_org = np.arange(people + 1) < people
     tokenmaxxer = np.zeros(people + 1, dtype=bool)
-    engineers = np.flatnonzero(org.role == ENGINEER)
-    tokenmaxxer[rng.choice(engineers, size=round(truth.tokenmaxxer_share * people), replace=False)] = True
+    # tokenmaxxers are engineers employed through the period, so each episode has a history before it
+    engineers = np.flatnonzero((org.role == ENGINEER) & employed[:people].all(axis=1))
+    planted = min(round(truth.tokenmaxxer_share * people), len(engineers))
+    tokenmaxxer[rng.choice(engineers, size=planted, replace=False)] = True
+    looper = np.zeros(people + 1, dtype=bool)
+    maxxers = np.flatnonzero(tokenmaxxer)
+    looper[rng.choice(maxxers, size=math.ceil(truth.looping_share * len(maxxers)), replace=False)] = True
 
     habits = draw_habits(team, weeks, tokenmaxxer, contractor, stream(HABITS_STREAM))
     behaviour = plan_behaviour(
@@ -179,7 +194,7 @@ def generate(
         weekly_tokens=behaviour.weekly_tokens,
         tokens_per_request=TYPICAL_TOKENS_PER_REQUEST
         * (behaviour.typical_tokens / MEDIAN_WEEKLY_TOKENS) ** REQUEST_SIZE_GROWTH,
-        tokenmaxxer=tokenmaxxer,
+        looping=behaviour.maxxing & looper[:, None],
         habits=habits,
         users=user_directory(org, accounts, habits),
     )
@@ -197,4 +212,9 @@ def generate(
         first_ai_week={
             pid: int(week) for pid, week in zip(org.person_id, habits.first_ai_week[:people], strict=True)
         },
+        tokenmaxxing_weeks={
+            org.person_id[i]: tuple(int(w) for w in np.flatnonzero(behaviour.maxxing[i]))
+            for i in np.flatnonzero(tokenmaxxer[:people])
+        },
+        looping=tuple(org.person_id[i] for i in np.flatnonzero(looper[:people])),
     )

@@ -9,7 +9,13 @@ For person i in week t (employed; D_it = 1 from their first AI week on):
 d_it is an AR(1) weekly wobble (sd 0.5) minus a ramp in the first weeks of use, so tokens vary
 within a person and output follows with the true elasticity. ln I_i and ln b_i are normal with
 correlation `selection` over people (role effects included: managers and directors use less and
-ship less). Tokenmaxxers burn ~40x the median with no effect of tokens on output.
+ship less).
+
+Tokenmaxxers are ordinary people, already using AI before the period, whose tokens jump 3-10x for
+an episode of several weeks with their output flat: something (an agent, a loop) burns a steady
+(m_i - 1) x I_i more tokens a week on top of their ordinary use, T_it = I_i (e^d_it + (m_i - 1) e^u_it)
+with u_it ~ N(0, BURN_LOG_SD^2), while ln lambda_it follows d_it as before. The episode starts after a few
+weeks of ordinary use, so the data hold the history the jump is measured against.
 
 Two spreads are solved rather than fixed, so any seed and size shows the intended picture with the
 efficiency curve's own definitions (docs/metrics.md: means over weeks in scope, ntile deciles):
@@ -38,7 +44,10 @@ OUTPUT_LOG_SD_RANGE = (0.5, 1.0)  # keeps baselines plausible when a small org's
 WEEKLY_LOG_SD = 0.5
 WEEKLY_AUTOCORRELATION = 0.5
 RAMP_UP = (0.8, 0.4, 0.2)  # ln tokens below typical in the first, second, third week of use
-TOKENMAXXER_MULTIPLE = 40.0
+TOKENMAXXING_MULTIPLE = (3.0, 10.0)  # a tokenmaxxer's tokens jump by m ~ log-uniform on this range
+EPISODE_START = 6  # earliest week of an episode (weeks of ordinary use come first)
+EPISODE_MIN_WEEKS = 4
+BURN_LOG_SD = 0.15  # an agent's weekly burn is steadier than a person's own use
 ROLE_LOG_INTENSITY = {ENGINEER: 0.0, MANAGER: -0.9, DIRECTOR: -1.6}
 ROLE_LOG_OUTPUT = {ENGINEER: 0.0, MANAGER: -1.2, DIRECTOR: -2.3}
 
@@ -49,6 +58,27 @@ class Behaviour:
     merged_pr_rate: np.ndarray  # (people, weeks): lambda_it; 0 in weeks not employed
     typical_tokens: np.ndarray  # I_i
     log_base_output: np.ndarray  # ln b_i
+    maxxing: np.ndarray  # (people, weeks) bool: the planted tokenmaxxing weeks (tokens up, output flat)
+
+
+def tokenmaxxing_burn(
+    tokenmaxxer: np.ndarray, active: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """((m_i - 1) e^u_it in episode weeks else 0, the episode weeks) for every person: one episode per tokenmaxxer,
+    from a week in [EPISODE_START, weeks - EPISODE_MIN_WEEKS] for at least EPISODE_MIN_WEEKS weeks
+    (to the end of the period or earlier), in weeks they use AI."""
+    people, weeks = active.shape
+    earliest = min(EPISODE_START, weeks // 2)
+    latest = max(earliest, weeks - EPISODE_MIN_WEEKS)
+    start = rng.integers(earliest, latest + 1, people)
+    length = EPISODE_MIN_WEEKS + rng.integers(0, np.maximum(weeks - start - EPISODE_MIN_WEEKS, 0) + 1)
+    week = np.arange(weeks)[None, :]
+    episode = tokenmaxxer[:, None] & (week >= start[:, None]) & (week < (start + length)[:, None]) & active
+    low, high = np.log(TOKENMAXXING_MULTIPLE)
+    burn = (np.exp(rng.uniform(low, high, people)) - 1)[:, None] * np.exp(
+        rng.normal(0, BURN_LOG_SD, (people, weeks))
+    )
+    return np.where(episode, burn, 0.0), episode
 
 
 def stratified_normal_scores(size: int, rng: np.random.Generator) -> np.ndarray:
@@ -57,7 +87,7 @@ def stratified_normal_scores(size: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def weekly_log_deviation(
-    active: np.ndarray, first_active_week: np.ndarray, tokenmaxxer: np.ndarray, rng: np.random.Generator
+    active: np.ndarray, first_active_week: np.ndarray, rng: np.random.Generator
 ) -> np.ndarray:
     """d_it: AR(1) noise around the typical level, minus the ramp-up of the first weeks of use."""
     people, weeks = active.shape
@@ -67,7 +97,7 @@ def weekly_log_deviation(
     innovation_sd = np.sqrt(1 - WEEKLY_AUTOCORRELATION**2)
     for week in range(1, weeks):
         deviation[:, week] = WEEKLY_AUTOCORRELATION * deviation[:, week - 1] + innovation_sd * shocks[:, week]
-    deviation *= np.where(tokenmaxxer, 0.1, WEEKLY_LOG_SD)[:, None]
+    deviation *= WEEKLY_LOG_SD
     weeks_in_use = np.arange(weeks)[None, :] - first_active_week[:, None]
     for week_of_use, shortfall in enumerate(RAMP_UP):
         deviation[weeks_in_use == week_of_use] -= shortfall
@@ -117,21 +147,21 @@ def plan_behaviour(
     people, weeks = employed.shape
     first_active_week = np.maximum(first_ai_week, start_week)  # joiners start using AI when they join
     active = employed & (np.arange(weeks)[None, :] >= first_ai_week[:, None])
-    deviation = weekly_log_deviation(active, first_active_week, tokenmaxxer, rng)
+    deviation = weekly_log_deviation(active, first_active_week, rng)
+    burn, maxxing = tokenmaxxing_burn(tokenmaxxer, active, rng)
     weeks_in_scope = np.maximum(employed.sum(axis=1), 1)
     users = np.flatnonzero(in_org & active.any(axis=1))
 
     intensity_shift = np.vectorize(ROLE_LOG_INTENSITY.get)(role).astype(float)
     output_shift = np.vectorize(ROLE_LOG_OUTPUT.get)(role).astype(float)
     intensity_scores = stratified_normal_scores(people, rng)
-    fixed_log_intensity = np.log(TOKENMAXXER_MULTIPLE) + 0.3 * rng.standard_normal(people)
     output_noise = rng.standard_normal(people)
 
     # Mean weekly tokens over weeks in scope (weeks without use count as zero) is I_i * wobble_i.
-    wobble = np.where(active, np.exp(deviation), 0.0).sum(axis=1)[users] / weeks_in_scope[users]
+    wobble = np.where(active, np.exp(deviation) + burn, 0.0).sum(axis=1)[users] / weeks_in_scope[users]
 
     def log_intensity(spread: float) -> np.ndarray:
-        return np.where(tokenmaxxer, fixed_log_intensity, spread * intensity_scores + intensity_shift)
+        return spread * intensity_scores + intensity_shift
 
     def token_multiple(spread: float) -> float:
         mean_tokens = np.exp(log_intensity(spread)[users]) * wobble
@@ -142,7 +172,7 @@ def plan_behaviour(
     heaviest = top_decile(typical_tokens[users] * wobble)
 
     ordinary = in_org & ~tokenmaxxer
-    token_effect = np.where(tokenmaxxer[:, None], 0.0, truth.elasticity_within * deviation)
+    token_effect = truth.elasticity_within * deviation  # never the burn: a tokenmaxxer's output stays flat
     log_rate_change = np.where(active, truth.adoption_lift + token_effect, 0.0)  # on top of ln b_i
 
     def log_base_output(spread: float) -> np.ndarray:
@@ -158,8 +188,9 @@ def plan_behaviour(
 
     base = log_base_output(bisect(output_multiple, TOP_DECILE_OUTPUT_MULTIPLE, *OUTPUT_LOG_SD_RANGE))
     return Behaviour(
-        weekly_tokens=np.where(active, typical_tokens[:, None] * np.exp(deviation), 0.0),
+        weekly_tokens=np.where(active, typical_tokens[:, None] * (np.exp(deviation) + burn), 0.0),
         merged_pr_rate=np.where(employed, np.exp(base[:, None] + log_rate_change), 0.0),
         typical_tokens=typical_tokens,
         log_base_output=base,
+        maxxing=maxxing,
     )

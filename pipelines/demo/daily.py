@@ -34,7 +34,7 @@ def write_days(
     total_days = plan.period.days
     try:
         for week in range(plan.period.weeks):
-            shares = week_day_shares(plan, np.random.default_rng([seed, WEEK_STREAM, week]))
+            shares = week_day_shares(plan, week, np.random.default_rng([seed, WEEK_STREAM, week]))
             for day in range(7 * week, 7 * week + 7):
                 rng = np.random.default_rng([seed, DAY_STREAM, day])
                 usage, segments = usage_day(plan, day, shares, rng)

@@ -3,7 +3,8 @@
 A person's weekly tokens are spread over the days of the week, split between their tools,
 and cut into requests of uneven size that add up to the day's budget, so the weekly totals
 in the files are the weekly tokens the truth was built on. Ordinary people work their local
-office hours; tokenmaxxers run long uniform bursts of equal requests, weekends included.
+office hours; in the weeks of an agent loop (some tokenmaxxers), the person's requests are equal in
+size and run in long uniform bursts through the night, every day of the week.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ class UsagePlan:
     period: Period
     weekly_tokens: np.ndarray  # (people, weeks)
     tokens_per_request: np.ndarray  # per person: heavier users send longer contexts
-    tokenmaxxer: np.ndarray
+    looping: np.ndarray  # (people, weeks) bool: weeks of an overnight agent loop
     habits: Habits
     users: UserDirectory
 
@@ -74,16 +75,16 @@ class DaySegments:
     requests: np.ndarray
 
 
-def week_day_shares(plan: UsagePlan, rng: np.random.Generator) -> np.ndarray:
+def week_day_shares(plan: UsagePlan, week: int, rng: np.random.Generator) -> np.ndarray:
     """(people, 7): how each person spreads a week's tokens over Monday..Sunday (rows sum to 1)."""
-    people = len(plan.tokenmaxxer)
+    people = len(plan.looping)
     weekdays = rng.gamma(3.0, 1.0, (people, 5)) * (rng.random((people, 5)) > 0.12)
     idle_week = weekdays.sum(axis=1) == 0
     weekdays[idle_week, rng.integers(5, size=int(idle_week.sum()))] = 1.0
     weekend = rng.gamma(2.0, 0.15, (people, 2)) * (rng.random((people, 2)) < 0.5)
     weekend *= plan.habits.weekend_worker[:, None]
     shares = np.concatenate([weekdays, weekend], axis=1)
-    shares[plan.tokenmaxxer] = 1.0
+    shares[plan.looping[:, week]] = 1.0
     return shares / shares.sum(axis=1, keepdims=True)
 
 
@@ -116,18 +117,21 @@ def day_segments(
 def _seconds_of_day(
     plan: UsagePlan, day: int, segments: DaySegments, rows: np.ndarray, rng: np.random.Generator
 ) -> np.ndarray:
-    """UTC second of the day of each request: office hours, or a uniform burst for tokenmaxxers."""
+    """UTC second of the day of each request: office hours, or a uniform overnight burst for loops."""
     person = segments.person[rows]
+    looping = plan.looping[:, day // 7]
     if day % 7 >= 5:
         local_hour = rng.uniform(9.0, 23.0, len(rows))
     else:
         local_hour = np.clip(rng.normal(13.5, 2.6, len(rows)), 6.5, 22.5)
     seconds = np.mod((local_hour - plan.habits.utc_offset_hours[person]) * 3600.0, 86400.0)
-    burst_length = rng.uniform(8 * 3600.0, 20 * 3600.0, len(segments.person))
-    burst_start = rng.uniform(0.0, 1.0, len(segments.person)) * (86400.0 - burst_length)
+    # a loop starts in the local evening (18:00-23:00) and runs 8 to 14 hours, through the night
+    burst_length = rng.uniform(8 * 3600.0, 14 * 3600.0, len(segments.person))
+    burst_start = rng.uniform(18 * 3600.0, 23 * 3600.0, len(segments.person))
     position = np.arange(len(rows)) - (np.cumsum(segments.requests) - segments.requests)[rows]
-    in_burst = burst_start[rows] + position * burst_length[rows] / segments.requests[rows]
-    return np.where(plan.tokenmaxxer[person], in_burst, seconds)
+    local = burst_start[rows] + position * burst_length[rows] / segments.requests[rows]
+    in_burst = np.mod(local - plan.habits.utc_offset_hours[person] * 3600.0, 86400.0)
+    return np.where(looping[person], in_burst, seconds)
 
 
 def usage_day(
@@ -140,7 +144,7 @@ def usage_day(
     person, tool = segments.person[rows], segments.tool[rows]
     row_count = len(rows)
 
-    weight = np.where(plan.tokenmaxxer[person], 1.0, rng.lognormal(0.0, 0.8, row_count))
+    weight = np.where(plan.looping[person, week], 1.0, rng.lognormal(0.0, 0.8, row_count))
     total = np.rint(segment_tokens[rows] * weight / np.bincount(rows, weight)[rows])
     mix = _TOKEN_MIX[tool] * rng.lognormal(0.0, 0.3, (row_count, 4))
     kinds = np.floor(total[:, None] * mix / mix.sum(axis=1, keepdims=True)).astype(np.int64)

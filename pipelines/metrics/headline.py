@@ -9,7 +9,7 @@ import duckdb
 import polars as pl
 
 from pipelines.db import one
-from pipelines.metrics import agent_work, analytics, estimates, queries
+from pipelines.metrics import agent_work, analytics, estimates, queries, wording
 from pipelines.metrics.filters import Filters
 
 
@@ -39,7 +39,14 @@ def headline_sentence(top: estimates.TopDecile) -> str:
     t, o = top.token_multiple, top.output_multiple
     if t.value is None or o.value is None:
         return "Too few AI users in this view for the decile comparison."
-    text = f"The top 10% of AI users use {t.value:.1f}× the tokens of the median AI user for {o.value:.1f}× the output"
+    tokens = f"The top 10% of AI users use {t.value:.1f}× the tokens of the median AI user"
+    if o.ci95 and not wording.measurable(o, null=1.0):
+        span = f" (95% interval {t.ci95[0]:.1f}–{t.ci95[1]:.1f}×)" if t.ci95 else ""
+        output = wording.describe_effect(
+            o, "merged PRs between them and the median AI user", fmt=wording.multiple, null=1.0
+        )
+        return f"{tokens}{span}. {output} Jellyfish (2026) found about 10× for 2×."
+    text = f"{tokens} for {o.value:.1f}× the output"
     if t.ci95 and o.ci95:
         text += f" (95% intervals {t.ci95[0]:.1f}–{t.ci95[1]:.1f}× and {o.ci95[0]:.1f}–{o.ci95[1]:.1f}×)"
     return text + ". Jellyfish (2026) found about 10× for 2×."

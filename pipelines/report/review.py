@@ -24,6 +24,7 @@ from pipelines.metrics.analytics import Review
 from pipelines.metrics.estimates import Estimate
 from pipelines.metrics.filters import Filters
 from pipelines.metrics.queries import TREND_WEEKS, with_cost_trend
+from pipelines.metrics.wording import describe_effect, ten_percent_more_tokens
 from pipelines.privacy import views
 from pipelines.privacy.suppression import fewer_than
 from pipelines.privacy.viewer import AccessDenied, Viewer
@@ -239,6 +240,7 @@ def figures_for(d: Inputs) -> ReviewFigures:
             bug_ticket_share=row.get("bug_share"),
         ),
         tokenmaxxing_spend_share=a.tokenmaxxing.share.value,
+        tokenmaxxing_spend_share_ci=a.tokenmaxxing.share.ci95,
     )
 
 
@@ -389,10 +391,10 @@ def _within(a: Review) -> str:
     within, pooled = a.elasticities.within, a.elasticities.pooled
     if within.value is None or not within.ci95:
         return "The within-person estimate is withheld or cannot be estimated for this view."
-    text = (
-        f"Within the same person, weeks with 10% more tokens go with {(1.1**within.value - 1) * 100:.1f}% more "
-        f"merged PRs (elasticity {within.value:.2f}, 95% interval {within.ci95[0]:.2f} to {within.ci95[1]:.2f})"
+    text = describe_effect(
+        within, "merged PRs in weeks when the same person uses 10% more tokens", fmt=ten_percent_more_tokens
     )
+    text += f" Elasticity {within.value:.2f}, 95% interval {within.ci95[0]:.2f} to {within.ci95[1]:.2f}"
     return text + (f"; across people, {pooled.value:.2f}." if pooled.value is not None else ".")
 
 
@@ -400,11 +402,10 @@ def _event(a: Review) -> str:
     average = a.event_study.average
     if average.value is None or not average.ci95:
         return "Too few people start using AI in this view for the event study."
-    low, high = average.ci95
-    return (
-        f"After people start using AI, their weekly merged PRs are {average.value:+.0f}% against the imputed "
-        f"path without it (95% interval {low:+.0f}% to {high:+.0f}%): an association, not a randomized effect."
+    said = describe_effect(
+        average, "weekly merged PRs after people start using AI, against the imputed path without it"
     )
+    return f"{said} An association, not a randomized effect."
 
 
 def _rails(a: Review) -> str:
@@ -421,9 +422,11 @@ def _flagged(a: Review) -> str:
     share = a.tokenmaxxing.share
     if share.value is None:
         return "The share of spend with a tokenmaxxing signal is not available for this view."
+    span = f" (95% interval {pct(share.ci95[0], 1)} to {pct(share.ci95[1], 1)})" if share.ci95 else ""
     return (
-        f"{pct(share.value, 1)} of AI spend falls in person-weeks with a tokenmaxxing signal: "
-        "a prompt for a conversation, not a verdict about anyone."
+        f"{pct(share.value, 1)} of AI spend{span} falls in weeks where a person's spend jumped well beyond "
+        "their own history without the output the organization's curve predicts: a prompt for a "
+        "conversation, not a finding about anyone."
     )
 
 

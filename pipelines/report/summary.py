@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from pipelines.metrics.estimates import Estimate
+from pipelines.metrics.wording import describe_effect, ten_percent_more_tokens
 from pipelines.report.forecast import adoption_forecast
 
 
@@ -41,6 +43,7 @@ class ReviewFigures:
     pooled_elasticity: float | None = None  # across people, for contrast
     guardrails: Guardrails = field(default_factory=Guardrails)
     tokenmaxxing_spend_share: float | None = None  # share of spend flagged, 0-1
+    tokenmaxxing_spend_share_ci: tuple[float, float] | None = None  # its 95% interval
 
 
 def sentences(fig: ReviewFigures) -> list[str]:
@@ -139,14 +142,11 @@ def _within_person(fig: ReviewFigures) -> str:
     if fig.elasticity is None or fig.elasticity_ci is None:
         return "The within-person estimate is not available: too few people with varying use."
     low, high = fig.elasticity_ci
-    ten = (1.1**fig.elasticity - 1) * 100
-    more = f"{abs(ten):.1f}% {'more' if ten >= 0 else 'fewer'}"
-    text = (
-        f"Within the same person, weeks with 10% more tokens are associated with {more} "
-        f"merged PRs (elasticity {fig.elasticity:.2f}, 95% interval {low:.2f} to {high:.2f})"
+    estimate = Estimate(fig.elasticity, fig.elasticity_ci, 0, 0, "")
+    text = describe_effect(
+        estimate, "merged PRs in weeks when the same person uses 10% more tokens", fmt=ten_percent_more_tokens
     )
-    if low <= 0 <= high:
-        text += "; the interval includes zero, so no within-person association is shown"
+    text += f" Elasticity {fig.elasticity:.2f}, 95% interval {low:.2f} to {high:.2f}: an association within people"
     if fig.pooled_elasticity is not None:
         text += (
             f". Comparing different people instead gives {fig.pooled_elasticity:.2f}, "
@@ -176,9 +176,12 @@ def _tokenmaxxing(fig: ReviewFigures) -> str:
     share = fig.tokenmaxxing_spend_share
     if share is None:
         return "The share of spend flagged as possible tokenmaxxing is not available for this view."
+    ci = fig.tokenmaxxing_spend_share_ci
+    span = f" (95% interval {pct(ci[0], 1)} to {pct(ci[1], 1)})" if ci else ""
     return (
-        f"Possible tokenmaxxing (heavy token use without matching output) is flagged on {pct(share, 1)} "
-        "of AI spend: a prompt to look closer, not a finding about anyone."
+        f"Possible tokenmaxxing (a person's spend jumping well beyond their own history for weeks, without "
+        f"the output the organization's own curve predicts) is flagged on {pct(share, 1)} of AI spend{span}: "
+        "a prompt for a conversation about how tools are used, not a finding about anyone."
     )
 
 

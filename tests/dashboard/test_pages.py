@@ -120,7 +120,7 @@ def test_efficiency_shows_estimates_with_intervals_and_methods(app: AppTest) -> 
     text = " ".join(m.value for m in [*at.markdown, *at.caption, *at.warning])
     assert "The top 10% of AI users use" in text and "95% interval" in text
     assert text.count("Method:") >= 2
-    assert "goes with about" in text and "for the same person" in text and "across people" in text
+    assert "10% more tokens" in text and "for the same person" in text and "across people" in text
     assert "Why they differ" in " ".join(m.value for m in at.info)
     assert not any(word in text.lower() for word in (" causes ", " drives ", " leads to "))
     deciles = next(df for df in at.dataframe if "token_multiple" in df.value.columns)

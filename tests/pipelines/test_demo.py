@@ -390,17 +390,45 @@ def test_adoption_rises_from_a_quarter_to_four_in_five(con: duckdb.DuckDBPyConne
     assert rates[-1] - rates[0] > 0.4
 
 
-def test_tokenmaxxers_burn_tokens_around_the_clock(con: duckdb.DuckDBPyConnection) -> None:
-    heavy = con.execute("""
-        select person_id from ai_users where tokens > 20 * (select median(tokens) from ai_users)
+def test_tokenmaxxers_spend_jumps_3_to_10x_for_weeks(
+    con: duckdb.DuckDBPyConnection, generated: tuple[DemoReport, list[tuple[int, int]]]
+) -> None:
+    report = generated[0]
+    episodes = report.tokenmaxxing_weeks or {}
+    assert len(episodes) == round(0.02 * PEOPLE) and all(len(weeks) >= 4 for weeks in episodes.values())
+    rows = [(pid, report.first_week + timedelta(weeks=w)) for pid, weeks in episodes.items() for w in weeks]
+    con.execute("create or replace temp table episode (person_id varchar, week date)")
+    con.executemany("insert into episode values (?, ?)", rows)
+    jumps = con.execute("""
+        with marked as (
+            select t.person_id, t.tokens, e.week is not null as in_episode
+            from weekly_tokens as t left join episode as e using (person_id, week)
+            where t.person_id in (select person_id from episode)
+        )
+        select person_id, median(tokens) filter (where in_episode) / median(tokens) filter (where not in_episode)
+        from marked group by all
     """).fetchall()
-    assert 1 <= len(heavy) <= 0.05 * PEOPLE
+    ratios = sorted(ratio for _, ratio in jumps)
+    assert len(ratios) == len(episodes)
+    assert 2.5 <= ratios[len(ratios) // 2] <= 12 and ratios[0] >= 1.5  # 3-10x on top of weekly wobble
+
+
+def test_agent_loops_burn_tokens_around_the_clock_every_day(
+    con: duckdb.DuckDBPyConnection, generated: tuple[DemoReport, list[tuple[int, int]]]
+) -> None:
+    report = generated[0]
+    assert report.looping and set(report.looping) <= set(report.tokenmaxxers)
+    weeks = report.tokenmaxxing_weeks or {}
+    rows = [(pid, report.first_week + timedelta(weeks=w)) for pid in report.looping for w in weeks[pid]]
+    con.execute("create or replace temp table loop_weeks (person_id varchar, week date)")
+    con.executemany("insert into loop_weeks values (?, ?)", rows)
     weekend_share = scalar(
         con,
         """
         select count(*) filter (where dayofweek(occurred_at at time zone 'UTC') in (0, 6)) / count(*)
         from usage as u join resolver as r on r.account = lower(u.user)
-        where r.person_id in (select person_id from ai_users where tokens > 20 * (select median(tokens) from ai_users))
+        join loop_weeks as l on l.person_id = r.person_id
+            and l.week = date_trunc('week', u.occurred_at at time zone 'UTC')::date
     """,
     )
     assert weekend_share == pytest.approx(2 / 7, abs=0.05)

@@ -16,7 +16,7 @@ import polars as pl
 
 from pipelines.metrics.analytics.cohorts import Cohorts, cohorts
 from pipelines.metrics.analytics.costs import Costs, costs, within_marginal_cost
-from pipelines.metrics.analytics.curves import CurveFits, curves
+from pipelines.metrics.analytics.curves import CurveFits, curves, spend_output_means
 from pipelines.metrics.analytics.event_study import EventStudy, event_study
 from pipelines.metrics.analytics.guardrails import Guardrails, guardrails
 from pipelines.metrics.analytics.panel import panel
@@ -62,20 +62,6 @@ class Review:
     references: tuple[Reference, ...] = REFERENCES
 
 
-def spend_output_means(panel_frame: pl.DataFrame) -> pl.DataFrame:
-    """One row per AI user: mean weekly spend (USD) and mean weekly merged PRs over their weeks in view."""
-    return (
-        panel_frame.group_by("person_key")
-        .agg(
-            mean_weekly_spend=pl.col("cost_usd").mean(),
-            mean_weekly_merged_prs=pl.col("merged_prs").mean(),
-            ai_rows=pl.col("ai_rows").sum(),
-        )
-        .filter(pl.col("ai_rows") > 0)
-        .drop("ai_rows")
-    )
-
-
 def review(
     con: duckdb.DuckDBPyConnection, filters: Filters | None = None, effort_control: bool = True
 ) -> Review:
@@ -83,13 +69,14 @@ def review(
     frame = panel(con, filters or Filters())
     elastic = elasticities(frame, effort=effort_control)
     spend = costs(frame)
+    fit = curves(spend_output_means(frame))
     return Review(
         elasticities=elastic,
         event_study=event_study(frame),
         cohorts=cohorts(frame),
-        curves=curves(spend_output_means(frame)),
+        curves=fit,
         costs=spend,
         marginal_cost_within=within_marginal_cost(spend.by_decile, elastic.within.value, elastic.within.ci95),
         guardrails=guardrails(frame),
-        tokenmaxxing=tokenmaxxing(frame),
+        tokenmaxxing=tokenmaxxing(frame, fit),
     )

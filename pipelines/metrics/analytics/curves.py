@@ -52,6 +52,28 @@ class CurveFits:
     people: int
     method: str = METHOD
     caveat: str = CAVEAT
+    parameters: tuple[float, ...] = ()  # the best curve's
+
+    def predict(self, spend: np.ndarray) -> np.ndarray | None:
+        """Weekly merged PRs the best curve predicts at each weekly spend (USD); None without a curve."""
+        if self.best is None or not self.parameters:
+            return None
+        with np.errstate(all="ignore"):
+            return FAMILIES[self.best](np.asarray(spend, dtype=float), *self.parameters)
+
+
+def spend_output_means(panel_frame: pl.DataFrame) -> pl.DataFrame:
+    """One row per AI user: mean weekly spend (USD) and mean weekly merged PRs over their weeks in view."""
+    return (
+        panel_frame.group_by("person_key")
+        .agg(
+            mean_weekly_spend=pl.col("cost_usd").mean(),
+            mean_weekly_merged_prs=pl.col("merged_prs").mean(),
+            ai_rows=pl.col("ai_rows").sum(),
+        )
+        .filter(pl.col("ai_rows") > 0)
+        .drop("ai_rows")
+    )
 
 
 def _start(name: str, x: np.ndarray, y: np.ndarray) -> list[float]:
@@ -165,4 +187,4 @@ def curves(people: pl.DataFrame) -> CurveFits:
     points = pl.DataFrame(
         {"spend": grid, **{name: FAMILIES[name](grid, *r[0]) for name, r in fitted.items()}}
     )
-    return CurveFits(fits, marginal, points, best, n)
+    return CurveFits(fits, marginal, points, best, n, parameters=tuple(float(p) for p in params))

@@ -24,7 +24,8 @@ METHOD = (
     "weekly merged PRs without AI modelled with person and week fixed effects (least squares) on "
     f"person-weeks of people not yet adopted (and never adopted), leaving out the {LEADS} weeks before "
     "adoption; effect = actual − imputed output, per week since the first AI week; standard errors "
-    "clustered by person, including the uncertainty of the imputation (BJS Theorem 3); % = effect / imputed output."
+    "clustered by person, including the uncertainty of the imputation (BJS Theorem 3); % = effect / imputed output, "
+    "its interval by the delta method with the imputed output's own uncertainty."
 )
 CAVEAT = (
     "Assumes people who adopt later are a fair comparison for people who adopt earlier (parallel trends; "
@@ -127,6 +128,9 @@ def _summarise(data: pl.DataFrame, adopters: int, controls: int) -> EventStudy:
     per_person = _sum_by(person, v * noise[:, None], n_people)
     se = np.sqrt((per_person**2).sum(axis=0))
     base = weights.T @ data["imputed"].to_numpy()
+    pct, pct_se = _percent(
+        effect, base, per_person, _sum_by(person, np.where(clean[:, None], v, 0.0) * noise[:, None], n_people)
+    )
     counts = [(int(t.sum()), int(np.unique(person[t]).size)) for t in targets]
     effects = pl.DataFrame(
         {
@@ -134,9 +138,9 @@ def _summarise(data: pl.DataFrame, adopters: int, controls: int) -> EventStudy:
             "effect": effect[:-1],
             "ci_low": effect[:-1] - 1.96 * se[:-1],
             "ci_high": effect[:-1] + 1.96 * se[:-1],
-            "effect_pct": 100 * effect[:-1] / base[:-1],
-            "pct_low": 100 * (effect[:-1] - 1.96 * se[:-1]) / base[:-1],
-            "pct_high": 100 * (effect[:-1] + 1.96 * se[:-1]) / base[:-1],
+            "effect_pct": pct[:-1],
+            "pct_low": pct[:-1] - 1.96 * pct_se[:-1],
+            "pct_high": pct[:-1] + 1.96 * pct_se[:-1],
             "imputed": base[:-1],
             "n": [c[0] for c in counts[:-1]],
             "people": [c[1] for c in counts[:-1]],
@@ -148,9 +152,27 @@ def _summarise(data: pl.DataFrame, adopters: int, controls: int) -> EventStudy:
     prs = Estimate(mean, (low, high), n, who, METHOD, who, CAVEAT)
     if base[-1] <= 0:
         return EventStudy(effects, Estimate(None, None, n, who, METHOD, who, CAVEAT), prs, adopters, controls)
-    scale = 100 / float(base[-1])
-    pct = Estimate(mean * scale, (low * scale, high * scale), n, who, METHOD, who, CAVEAT)
-    return EventStudy(effects, pct, prs, adopters, controls)
+    average, spread = float(pct[-1]), float(pct_se[-1])
+    pct_estimate = Estimate(
+        average, (average - 1.96 * spread, average + 1.96 * spread), n, who, METHOD, who, CAVEAT
+    )
+    return EventStudy(effects, pct_estimate, prs, adopters, controls)
+
+
+def _percent(
+    effect: np.ndarray, base: np.ndarray, per_person: np.ndarray, clean_per_person: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """100 x effect / base and its standard error by the delta method, clustered by person.
+
+    The base (mean imputed output) is itself estimated from the clean weeks, and it moves with the
+    effect (effect = actual - base), so scaling the effect's interval by the base alone is too narrow
+    for positive effects and too wide for negative ones. Each person's influence on the ratio is
+    (their influence on the effect + r x their clean weeks' sum of v x residual) / base, r = effect / base:
+    the base is minus the clean part of the effect's weights (v = -share on clean weeks)."""
+    with np.errstate(all="ignore"):
+        ratio = np.where(base > 0, effect / base, np.nan)
+        influence = (per_person + ratio * clean_per_person) / np.where(base > 0, base, np.nan)
+    return 100 * ratio, 100 * np.sqrt((influence**2).sum(axis=0))
 
 
 def two_way_effects(

@@ -7,7 +7,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from pipelines.metrics.analytics import event_study, tokenmaxxing
+from pipelines.metrics.analytics import event_study
 from pipelines.metrics.analytics.within import pooled_elasticity, within_elasticity
 
 pytestmark = pytest.mark.slow
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 
 def test_the_within_person_interval_covers_the_true_elasticity(orgs):
     for org in orgs:
-        estimate = within_elasticity(org.panel)
+        estimate = within_elasticity(org.without_tokenmaxxers)
         low, high = estimate.ci95
         assert low <= org.truth.elasticity_within <= high, (org.seed, estimate.value, estimate.ci95)
         assert estimate.people > 250 and "person and week fixed effects" in estimate.method
@@ -23,7 +23,7 @@ def test_the_within_person_interval_covers_the_true_elasticity(orgs):
 
 def test_the_effort_control_leaves_the_within_estimate_covering_the_truth(orgs):
     for org in orgs:
-        low, high = within_elasticity(org.panel, control_active_days=True).ci95
+        low, high = within_elasticity(org.without_tokenmaxxers, control_active_days=True).ci95
         assert low <= org.truth.elasticity_within <= high
 
 
@@ -45,6 +45,9 @@ def true_average_effect_pct(org, effects: pl.DataFrame) -> float:
 
 
 def test_the_event_study_average_covers_the_true_adoption_effect(orgs):
+    """Three 95% intervals: all three cover with probability 0.86, two or more with 0.993. The coverage
+    itself is measured over hundreds of organizations by bench/coverage.py (docs/methods.md)."""
+    covered = []
     for org in orgs:
         study = event_study(org.panel)
         truth = true_average_effect_pct(org, study.effects)
@@ -52,7 +55,8 @@ def test_the_event_study_average_covers_the_true_adoption_effect(orgs):
             100 * (np.exp(org.truth.adoption_lift) - 1) > truth > 0
         )  # the ramp-up pulls it below exp(lift) - 1
         low, high = study.average.ci95
-        assert low <= truth <= high, (org.seed, study.average.value, study.average.ci95, truth)
+        covered.append((low <= truth <= high, org.seed, study.average.value, study.average.ci95, truth))
+    assert sum(c[0] for c in covered) >= 2, covered
 
 
 def test_the_event_study_shows_no_effect_before_adoption(orgs):
@@ -63,24 +67,3 @@ def test_the_event_study_shows_no_effect_before_adoption(orgs):
         # four pre-period intervals at 95% each: allow one miss in a seed, by chance
         covers = ((pre["ci_low"] <= 0) & (pre["ci_high"] >= 0)).sum()
         assert covers >= 3, (org.seed, pre)
-
-
-def test_tokenmaxxers_are_flagged_and_few_others_are(orgs):
-    for org in orgs:
-        truth = {org.keys[p] for p in org.report.tokenmaxxers}
-        people = tokenmaxxing(org.panel).people
-        flagged = set(people.filter("flagged")["person_key"])
-        assert truth, "the demo has tokenmaxxers"
-        assert len(truth & flagged) / len(truth) >= 0.9, org.seed
-        others = people.height - len(truth)
-        assert len(flagged - truth) / others <= 0.03, (org.seed, len(flagged - truth))
-
-
-def test_per_person_flags_carry_only_a_pseudonym_in_key_order(orgs):
-    people = tokenmaxxing(orgs[0].panel).people
-    assert (
-        "person_id" not in people.columns and "email" not in people.columns and "name" not in people.columns
-    )
-    assert people["person_key"].to_list() == sorted(people["person_key"].to_list())
-    emails = set(orgs[0].keys)
-    assert not emails & set(people["person_key"])
