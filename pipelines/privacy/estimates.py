@@ -176,8 +176,40 @@ def analytics(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) 
         costs=tables(review.costs),
         marginal_cost_within=_groups(review.marginal_cost_within, k),
         guardrails=tables(review.guardrails),
-        tokenmaxxing=replace(tables(review.tokenmaxxing), people=visible.sort("person_key")),
+        tokenmaxxing=_flags(review.tokenmaxxing, visible, k),
     )
+
+
+FLAG_FIGURES = ("flagged_share", "flagged_share_low", "flagged_share_high", "flagged_cost_usd", "burst_share")
+
+
+def _flags(
+    flags: analytics_review.Tokenmaxxing, visible: pl.DataFrame, k: int
+) -> analytics_review.Tokenmaxxing:
+    """Tokenmaxxing flags for a viewer. A flag is about people's weeks, so a team's flagged spend is
+    shown only when at least k of its people are flagged (a team with one flagged person would name
+    that person's spend); the teams withheld together hold k flagged people (or every flagged team
+    is withheld), so the overall share cannot be differenced down to one team. The overall share
+    needs k flagged people too. Rows of the people themselves: only those the viewer may see."""
+    counts = flags.people.filter(pl.col("flagged_cost_usd") > 0).group_by("team").agg(flagged_people=pl.len())
+    by_team = _groups(flags.by_team, k)
+    if by_team.height:
+        by_team = by_team.join(counts, on="team", how="left").with_columns(
+            pl.col("flagged_people").fill_null(0)
+        )
+        flagged = by_team.filter(pl.col("flagged_people") > 0)
+        hidden = suppression.complementary(
+            flagged.select("team", "flagged_people"), k, ("team",), people="flagged_people"
+        ).filter("suppressed")["team"]
+        mask = pl.col("team").is_in(hidden.implode())
+        figures = [c for c in FLAG_FIGURES if c in by_team.columns]
+        by_team = by_team.with_columns(
+            *[pl.when(mask).then(None).otherwise(pl.col(c)).alias(c) for c in figures]
+        ).drop("flagged_people")
+    share = flags.share
+    if 0 < int(counts["flagged_people"].sum() if counts.height else 0) < k:
+        share = replace(share, value=None, ci95=None)
+    return replace(flags, by_team=by_team, people=visible.sort("person_key"), share=_estimate(share, k))
 
 
 def elasticities(

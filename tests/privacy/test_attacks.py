@@ -191,3 +191,21 @@ def test_the_same_view_gives_the_same_figures_everywhere(org: Path, con: duckdb.
     pack = review.inputs(con, leader, replace(filters))
     assert int(pack.weekly["tokens"].fill_null(0).sum()) == key.tokens
     assert pack.people == (key.people_latest or 0)
+
+
+def test_a_teams_flagged_spend_is_shown_only_for_k_flagged_people(con: duckdb.DuckDBPyConnection) -> None:
+    """tokenmaxxing by team: a team with 1 to k-1 flagged people shows no flagged spend (it would be
+    those people's spend), and the teams withheld together hold k flagged people or all of them."""
+    leader = _leader(con)
+    review = views.analytics(con, leader, Filters())
+    from pipelines.metrics import analytics
+
+    raw = analytics.tokenmaxxing(analytics.panel(con, views.scoped(leader, Filters())))
+    flagged = raw.people.filter(pl.col("flagged_cost_usd") > 0).group_by("team").agg(n=pl.len())
+    shown = review.tokenmaxxing.by_team.join(flagged, on="team", how="left").with_columns(
+        pl.col("n").fill_null(0)
+    )
+    visible = shown.filter(pl.col("flagged_cost_usd").is_not_null() & (pl.col("n") > 0))
+    assert (visible["n"] >= leader.k).all()
+    hidden = shown.filter(pl.col("flagged_cost_usd").is_null() & (pl.col("n") > 0))
+    assert hidden.is_empty() or int(hidden["n"].sum()) >= leader.k or visible.is_empty()
