@@ -24,17 +24,24 @@ def register(app: typer.Typer) -> None:
 def verify(
     log: Annotated[
         Path | None,
-        typer.Option("--log", help="the audit log (default: TOKENYIELD_AUDIT_DB, else data/audit.duckdb)"),
+        typer.Option(
+            "--log", help="the audit log", show_default="$TOKENYIELD_AUDIT_DB, else data/audit.duckdb"
+        ),
     ] = None,
     db: Annotated[
         Path | None,
         typer.Option(
-            help="the warehouse whose <db>.audit-head anchors the log (default: TOKENYIELD_DB, else data/warehouse.duckdb)"
+            help="the warehouse whose <db>.audit-head anchors the log",
+            show_default="$TOKENYIELD_DB, else data/warehouse.duckdb",
         ),
     ] = None,
     anchors: Annotated[
         list[Path] | None,
-        typer.Option("--anchor", help="an export's index.csv or a head file; repeat for more"),
+        typer.Option(
+            "--anchor",
+            help="an export's index.csv or a head file; repeat for more",
+            show_default="the log's own head and the warehouse's",
+        ),
     ] = None,
 ) -> None:
     """Check the audit log: 'intact, N entries', or one line saying what was changed (exit 1)."""
