@@ -206,7 +206,7 @@ DASHBOARD = """
 import json, statistics, time
 from streamlit.testing.v1 import AppTest
 at = AppTest.from_file('app.py', default_timeout=120)
-at.user = {'is_logged_in': True, 'email': 'demo-leader'}
+at.user = {'is_logged_in': True, 'email': 'demo-leader', 'email_verified': True}
 at.run()
 assert not at.exception, [e.message for e in at.exception]
 teams = at.sidebar.multiselect(key='filter_teams').options

@@ -24,7 +24,7 @@ import streamlit as st
 from pipelines.csv_cells import neutral_frame
 from pipelines.db import run
 from pipelines.metrics import data_quality, queries, released
-from pipelines.metrics.agent_work import AgentWork
+from pipelines.metrics.agent_work import AgentWork, merged_prs
 from pipelines.metrics.analytics import Elasticities, Guardrails, Review
 from pipelines.metrics.analytics import panel as analytics_panel
 from pipelines.metrics.filters import Filters
@@ -152,6 +152,14 @@ def _scope_panel(warehouse: Warehouse, within: str | None) -> pl.DataFrame:
         return analytics_panel(cursor, Filters(within=within))
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _scope_prs(warehouse: Warehouse, within: str | None) -> pl.DataFrame:
+    """The merged PRs of one scope over every week, with origin and quality (agent work): a new
+    selection is a filter of them. Shared like _scope_panel."""
+    with _cursor(warehouse) as cursor:
+        return merged_prs(cursor, Filters(within=within))
+
+
 def _panel_for(warehouse: Warehouse, who: Viewer) -> pl.DataFrame:
     return _scope_panel(warehouse, who.aggregate_root)
 
@@ -231,8 +239,9 @@ def guardrails(who: Viewer, filters: Filters, overall_only: bool = False) -> Gua
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _agent_work(warehouse: Warehouse, who: Viewer, filters: Filters) -> AgentWork | None:
+    panel, prs = _panel_for(warehouse, who), _scope_prs(warehouse, who.aggregate_root)
     with _cursor(warehouse) as cursor:
-        return views.agent_work(cursor, who, filters)
+        return views.agent_work(cursor, who, filters, panel, prs)
 
 
 def agent_work(who: Viewer, filters: Filters) -> AgentWork | None:

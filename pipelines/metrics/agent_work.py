@@ -64,11 +64,11 @@ def merged_prs(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame
         con,
         f"""
         with pw as ({sql})
-        select person_key, week, is_agent, agent, human_reviewed, is_reverted,
-            changed_lines, hours_to_merge,
-        from fct_merged_pull_requests
-        semi join pw using (person_key, week)
-        order by week, person_key
+        select f.person_key, pw.team, f.week, f.is_agent, f.agent, f.human_reviewed, f.is_reverted,
+            f.changed_lines, f.hours_to_merge,
+        from fct_merged_pull_requests f
+        join pw using (person_key, week)  -- one person-week row each: a filter, with the unit
+        order by f.week, f.person_key
         """,
         params,
     )
@@ -76,6 +76,17 @@ def merged_prs(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame
 
 def agent_work(con: duckdb.DuckDBPyConnection, filters: Filters) -> AgentWork:
     return of_prs(merged_prs(con, filters))
+
+
+def prs_of(scope_prs: pl.DataFrame, filters: Filters) -> pl.DataFrame:
+    """merged_prs(con, filters) from the merged PRs of the filters' whole scope over every week: its
+    rows in the filters' weeks and units (a tool filter changes no PR)."""
+    rows = scope_prs
+    if filters.start:
+        rows = rows.filter(pl.col("week") >= filters.start)
+    if filters.end:
+        rows = rows.filter(pl.col("week") <= filters.end)
+    return rows.filter(pl.col("team").is_in(list(filters.teams))) if filters.teams else rows
 
 
 def of_prs(prs: pl.DataFrame) -> AgentWork:

@@ -318,12 +318,22 @@ AGENT_KEYS = (  # summary keys about agent-authored work: shown when k people or
 )
 
 
-def agent_work(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) -> AgentWork | None:
+def agent_work(
+    con: duckdb.DuckDBPyConnection,
+    viewer: Viewer,
+    filters: Filters,
+    scope_panel: pl.DataFrame | None = None,
+    scope_prs: pl.DataFrame | None = None,
+) -> AgentWork | None:
     """pipelines.metrics.agent_work for a viewer, under the estimate rule: None when fewer than k
     people are credited with agent PRs in view; weeks, origins (agent vs human, all or none) and
-    agents under k suppressed."""
-    view = check_selection(con, viewer, filters)
-    work = agent_figures.agent_work(con, view)
+    agents under k suppressed. `scope_panel`, `scope_prs`: the scope's panel and merged PRs over
+    every week (the dashboard keeps them), which hold the view's rows."""
+    view = check_selection(con, viewer, filters, scope_panel)
+    if scope_prs is not None:
+        work = agent_figures.of_prs(agent_figures.prs_of(scope_prs, view))
+    else:
+        work = agent_figures.agent_work(con, view)
     k = viewer.k
     if work.agent_people < k or work.people < k:
         return None

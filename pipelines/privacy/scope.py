@@ -98,7 +98,36 @@ def _people(
     return int(one(con, f"with pw as ({sql}) select {counted} from pw", params)[0] or 0)
 
 
+_CHECKED: dict[tuple[Viewer, Filters], tuple[pl.DataFrame, Filters | Withheld]] = {}
+CHECKED_ENTRIES = 1024
+
+
 def check_estimate(
+    con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters, scope_panel: pl.DataFrame | None = None
+) -> Filters:
+    """_check_estimate(), remembered per viewer and filters for the scope panel it was counted on
+    (the dashboard keeps one per scope, so a page's guardrails, agent work and page check of one
+    view count once)."""
+    if scope_panel is None:
+        return _check_estimate(con, viewer, filters)
+    seen = _CHECKED.get((viewer, filters))
+    if seen is not None and seen[0] is scope_panel:
+        if isinstance(seen[1], Withheld):
+            raise seen[1]
+        return seen[1]
+    try:
+        result: Filters | Withheld = _check_estimate(con, viewer, filters, scope_panel)
+    except Withheld as error:
+        result = error
+    if len(_CHECKED) >= CHECKED_ENTRIES:
+        _CHECKED.pop(next(iter(_CHECKED)))
+    _CHECKED[(viewer, filters)] = (scope_panel, result)
+    if isinstance(result, Withheld):
+        raise result
+    return result
+
+
+def _check_estimate(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters, scope_panel: pl.DataFrame | None = None
 ) -> Filters:
     """The scoped filters for an estimate over person-weeks, or Withheld when the people behind it,
