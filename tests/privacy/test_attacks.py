@@ -209,3 +209,45 @@ def test_a_teams_flagged_spend_is_shown_only_for_k_flagged_people(con: duckdb.Du
     assert (visible["n"] >= leader.k).all()
     hidden = shown.filter(pl.col("flagged_cost_usd").is_null() & (pl.col("n") > 0))
     assert hidden.is_empty() or int(hidden["n"].sum()) >= leader.k or visible.is_empty()
+
+
+def test_the_dashboards_period_slider_recovers_no_small_group(
+    demo_warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The attack of the issue through the dashboard (AppTest): the Teams table for the whole period
+    and for the period one week shorter; no team's difference in tokens is a small group's."""
+    from tests.dashboard.test_pages import PAGES, signed_in
+
+    monkeypatch.setenv("TOKENYIELD_DB", str(demo_warehouse))
+    at = signed_in().run()
+    at.switch_page(PAGES["Teams"]).run()
+
+    def tokens(app) -> pl.DataFrame:
+        assert not app.exception, [e.message for e in app.exception]
+        table = next(
+            df.value for df in app.dataframe if "team" in df.value.columns and "tokens" in df.value.columns
+        )
+        return pl.from_pandas(table[["team", "tokens"]]).with_columns(
+            pl.col("tokens").cast(pl.Float64).fill_nan(None)
+        )
+
+    whole = tokens(at)
+    slider = at.sidebar.select_slider(key="filter_period")
+    slider.set_value((slider.value[0] + timedelta(days=7), slider.value[1])).run()
+    shorter = tokens(at)
+    with duckdb.connect(str(demo_warehouse), read_only=True) as con:
+        secrets = _secrets(con, _leader(con))
+    found = _differences(whole.drop_nulls(), shorter.drop_nulls(), "team")
+    assert whole.height > 1 and sorted(found & secrets) == []
+
+
+def test_the_csv_export_agrees_with_the_summary(org: Path, con: duckdb.DuckDBPyConnection) -> None:
+    """The weekly CSV the exports write sums to the tokens `summary --as --json` prints."""
+    from pipelines.report import review
+
+    leader = _leader(con)
+    data = review.inputs(con, leader, Filters())
+    weekly = review.tables_for(con, leader, Filters(), data)["weekly"]
+    result = CliRunner().invoke(app, ["summary", "--db", str(org), "--as", "demo-leader", "--json"])
+    assert result.exit_code == 0, result.output
+    assert int(weekly["tokens"].fill_null(0).sum()) == json.loads(result.output)["tokens_total"]
