@@ -49,6 +49,20 @@ INPUT_DEFAULT = "$TOKENYIELD_INPUT, else data/input"
 FROM_DEFAULT = "the warehouse's first week"
 TO_DEFAULT = "the warehouse's last week"
 
+# the dashboard's filters on the command line (summary, export-charts, report)
+TeamOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--team", help="a team of the dashboard's team filter; repeat for more", show_default="every team"
+    ),
+]
+ToolOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--tool", help="a tool; repeat for more (organization-wide only)", show_default="every tool"
+    ),
+]
+
 app = typer.Typer(
     help="What AI tokens buy: usage joined with engineering output.",
     no_args_is_help=True,
@@ -202,18 +216,8 @@ def summary(
     end: Annotated[
         str | None, typer.Option("--to", help="last day of the view, YYYY-MM-DD", show_default=TO_DEFAULT)
     ] = None,
-    team: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--team", help="a team of the dashboard's team filter; repeat for more", show_default="every team"
-        ),
-    ] = None,
-    tool: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--tool", help="a tool; repeat for more (organization-wide only)", show_default="every tool"
-        ),
-    ] = None,
+    team: TeamOption = None,
+    tool: ToolOption = None,
     email: Annotated[
         str | None,
         typer.Option(
@@ -273,18 +277,8 @@ def export_charts(
     end: Annotated[
         str | None, typer.Option("--to", help="last day of the view, YYYY-MM-DD", show_default=TO_DEFAULT)
     ] = None,
-    team: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--team", help="a team of the dashboard's team filter; repeat for more", show_default="every team"
-        ),
-    ] = None,
-    tool: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--tool", help="a tool; repeat for more (organization-wide only)", show_default="every tool"
-        ),
-    ] = None,
+    team: TeamOption = None,
+    tool: ToolOption = None,
     formats: Annotated[
         str, typer.Option(help="chart formats, comma separated: png, svg, html")
     ] = "png,svg,html",
@@ -350,18 +344,8 @@ def report(
     end: Annotated[
         str | None, typer.Option("--to", help="last day of the view, YYYY-MM-DD", show_default=TO_DEFAULT)
     ] = None,
-    team: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--team", help="a team of the dashboard's team filter; repeat for more", show_default="every team"
-        ),
-    ] = None,
-    tool: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--tool", help="a tool; repeat for more (organization-wide only)", show_default="every tool"
-        ),
-    ] = None,
+    team: TeamOption = None,
+    tool: ToolOption = None,
 ) -> None:
     """Write the leadership review pack (summary, one chart per page, methods, coverage)."""
     from pipelines.privacy.audit import Entry

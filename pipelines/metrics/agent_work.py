@@ -79,14 +79,8 @@ def agent_work(con: duckdb.DuckDBPyConnection, filters: Filters) -> AgentWork:
 
 
 def prs_of(scope_prs: pl.DataFrame, filters: Filters) -> pl.DataFrame:
-    """merged_prs(con, filters) from the merged PRs of the filters' whole scope over every week: its
-    rows in the filters' weeks and units (a tool filter changes no PR)."""
-    rows = scope_prs
-    if filters.start:
-        rows = rows.filter(pl.col("week") >= filters.start)
-    if filters.end:
-        rows = rows.filter(pl.col("week") <= filters.end)
-    return rows.filter(pl.col("team").is_in(list(filters.teams))) if filters.teams else rows
+    """merged_prs(con, filters) from the merged PRs of the filters' whole scope over every week."""
+    return filters.rows_in_view(scope_prs)
 
 
 def of_prs(prs: pl.DataFrame) -> AgentWork:

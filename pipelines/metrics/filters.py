@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import polars as pl
+
 # the person_keys of one person's whole org: themself and everyone reporting to them at any depth
 ORG_BELOW = """
     with recursive org(person_id) as (
@@ -19,6 +21,19 @@ ORG_BELOW = """
 # each person-week's unit: its release unit (pipelines/privacy/release.py), named by its label
 UNITS = """join release_people rp on rp.person_key = pw.person_key
     join (select distinct release_unit, release_label from release_units) ru on ru.release_unit = rp.release_unit"""
+
+
+def period_sql(start: date | None, end: date | None, column: str = "week") -> tuple[list[str], list[object]]:
+    """WHERE conditions (and their parameters) for the weeks from `start` to `end` (None: open)."""
+    where: list[str] = []
+    params: list[object] = []
+    if start:
+        where.append(f"{column} >= ?")
+        params.append(start)
+    if end:
+        where.append(f"{column} <= ?")
+        params.append(end)
+    return where, params
 
 
 @dataclass(frozen=True)
@@ -77,3 +92,13 @@ class Filters:
             + f"from fct_person_weeks pw {UNITS} {joined} where {' and '.join(where)}"
         )
         return sql, params
+
+    def rows_in_view(self, scope_rows: pl.DataFrame) -> pl.DataFrame:
+        """Rows (week, team) of a frame made for the view's whole scope over every week that fall in
+        this view's weeks and units (a tool filter changes no row)."""
+        rows = scope_rows
+        if self.start:
+            rows = rows.filter(pl.col("week") >= self.start)
+        if self.end:
+            rows = rows.filter(pl.col("week") <= self.end)
+        return rows.filter(pl.col("team").is_in(list(self.teams))) if self.teams else rows

@@ -17,6 +17,7 @@ import duckdb
 import polars as pl
 
 from pipelines.db import frame
+from pipelines.metrics.filters import period_sql
 
 MICRO = 1_000_000  # micro-dollars per dollar
 
@@ -54,17 +55,11 @@ def cells(
     end: date | None = None,
 ) -> pl.DataFrame:
     """The released unit-week cells of `units` (None: every unit) in the period."""
-    where, params = ["true"], []
+    where, params = period_sql(start, end)
     if units is not None:
         where.append(f"unit_key in ({', '.join('?' for _ in units) or 'null'})")
         params += list(units)
-    if start:
-        where.append("week >= ?")
-        params.append(start)
-    if end:
-        where.append("week <= ?")
-        params.append(end)
-    return frame(con, f"select * from release_unit_weeks where {' and '.join(where)}", params)
+    return frame(con, f"select * from release_unit_weeks where {' and '.join(['true', *where])}", params)
 
 
 def org_cells(
@@ -88,14 +83,13 @@ def org_cells(
 def tool_cells(
     con: duckdb.DuckDBPyConnection, tools: Sequence[str], start: date | None, end: date | None
 ) -> pl.DataFrame:
-    where, params = [f"tool in ({', '.join('?' for _ in tools)})"], list(tools)
-    if start:
-        where.append("week >= ?")
-        params.append(start)
-    if end:
-        where.append("week <= ?")
-        params.append(end)
-    return frame(con, f"select * from release_tool_weeks where {' and '.join(where)}", params)
+    where, params = period_sql(start, end)
+    marks = ", ".join("?" for _ in tools)
+    return frame(
+        con,
+        f"select * from release_tool_weeks where {' and '.join([f'tool in ({marks})', *where])}",
+        [*tools, *params],
+    )
 
 
 def _sums(cells_: pl.DataFrame, by: Sequence[str]) -> pl.DataFrame:

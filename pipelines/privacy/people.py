@@ -14,6 +14,7 @@ import polars as pl
 
 from pipelines.db import frame, one
 from pipelines.metrics import queries
+from pipelines.metrics.filters import period_sql
 from pipelines.privacy.viewer import AccessDenied, Viewer
 
 
@@ -27,13 +28,8 @@ def person_weekly(
     """One person's weeks: only for themself or their direct manager."""
     if not viewer.may_see_person(person_key):
         raise AccessDenied("You can see your own data and your direct reports' data only.")
-    where, params = ["person_key = ?"], [person_key]
-    if start:
-        where.append("week >= ?")
-        params.append(start)
-    if end:
-        where.append("week <= ?")
-        params.append(end)
+    period, period_params = period_sql(start, end)
+    where, params = ["person_key = ?", *period], [person_key, *period_params]
     return frame(
         con,
         f"""select week, ai_rows > 0 as used_ai, total_tokens as tokens,

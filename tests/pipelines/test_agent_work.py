@@ -206,12 +206,15 @@ def test_the_split_compares_agent_and_human_prs_leaving_unsized_ones_out_of_size
     assert work.by_agent.rows() == [("claude", 1, 1), ("copilot", 1, 1)]
 
 
-def test_a_viewer_sees_agent_figures_only_when_k_people_are_behind_them():
-    figures = {"people": 10, "agent_people": 2, "agent_merged_prs_total": 3, "merged_prs_total": 40}
+def test_a_viewer_sees_agent_figures_only_when_k_people_are_behind_them(built):
+    with duckdb.connect(str(built), read_only=True) as con:
+        leader = Viewer(email="lead@acme.io", roles=frozenset({"leader"}), k=3)
+        shown = views.summary(con, leader, Filters())
+        strict = views.summary(con, replace(leader, k=4), Filters())
 
-    shown = views.summary_for(figures, Viewer(email="lead@acme.io", roles=frozenset({"leader"}), k=3))
-
-    assert shown["agent_merged_prs_total"] is None and shown["merged_prs_total"] == 40
+    assert shown["agent_merged_prs_total"] == 3  # alice, bob and carol: 3 people credited
+    assert strict["agent_merged_prs_total"] is None and strict["merged_without_human_review_total"] is None
+    assert strict["merged_prs_total"] == shown["merged_prs_total"]
 
 
 def test_the_dashboards_agent_figures_are_withheld_under_k(built):

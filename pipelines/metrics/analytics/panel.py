@@ -135,11 +135,6 @@ def person_totals(panel: pl.DataFrame) -> pl.DataFrame:
 
 def panel_of(scope_panel: pl.DataFrame, filters: Filters) -> pl.DataFrame:
     """panel(con, filters) from the panel of the filters' whole scope over every week (no tool
-    filter): its rows in the filters' weeks and units. A row's figures, and a person's adoption
-    week, do not depend on which other rows are in view, so the rows are the same."""
-    rows = scope_panel
-    if filters.start:
-        rows = rows.filter(pl.col("week") >= filters.start)
-    if filters.end:
-        rows = rows.filter(pl.col("week") <= filters.end)
-    return rows.filter(pl.col("team").is_in(list(filters.teams))) if filters.teams else rows
+    filter): a row's figures, and a person's adoption week, do not depend on which other rows are
+    in view, so the rows are the same."""
+    return filters.rows_in_view(scope_panel)
