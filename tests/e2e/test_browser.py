@@ -112,6 +112,7 @@ def page(server: str) -> Iterator[Page]:
         )
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000}, device_scale_factor=1)
+            page.set_default_timeout(EVENT_MS)  # every click and wait: a cap against hangs, not a speed test
             page.goto(server, wait_until="domcontentloaded")
             yield page
         finally:

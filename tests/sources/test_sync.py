@@ -90,6 +90,10 @@ class Recorded:
         link = {"Link": f'<{{base}}{PULLS}?page=2>; rel="next"'}
         server.add("GET", PULLS, json=self.pulls[:25], headers=link)
         server.add("GET", PULLS, query={"page": "2"}, json=self.pulls[25:])
+        for pr in self.pulls:  # each merged PR's commits and reviews (agent trailers, human review)
+            if pr["merged_at"]:
+                server.add("GET", f"{PULLS}/{pr['number']}/commits", json=[])
+                server.add("GET", f"{PULLS}/{pr['number']}/reviews", json=[])
         if jira_status != 200:
             server.add("GET", SEARCH, status=jira_status, json={"errorMessages": ["down"]})
             return
