@@ -139,8 +139,22 @@ def tools() -> pl.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=512)
 def _weekly(warehouse: Warehouse, who: Viewer, filters: Filters) -> pl.DataFrame:
+    loaded, scope = _release(warehouse), _scope_units(warehouse, who)
     with _cursor(warehouse) as cursor:
-        return views.weekly(cursor, who, filters)
+        return views.weekly(cursor, who, filters, loaded, scope)
+
+
+@st.cache_resource(show_spinner=False, max_entries=1)
+def _release(warehouse: Warehouse) -> released.Loaded:
+    """The release's cells, read once per warehouse file (a few hundred kB at 10,000 people)."""
+    with _cursor(warehouse) as cursor:
+        return released.Loaded.read(cursor)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _scope_units(warehouse: Warehouse, who: Viewer) -> pl.DataFrame:
+    with _cursor(warehouse) as cursor:
+        return views.scope_units(cursor, who)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

@@ -80,6 +80,31 @@ def org_cells(
     )
 
 
+@dataclass(frozen=True)
+class Loaded:
+    """The release's cells read once (the dashboard keeps one per warehouse file): a view's cells
+    are then a filter in memory, the same rows cells() and org_cells() read."""
+
+    unit_weeks: pl.DataFrame
+    org_weeks: pl.DataFrame
+    weeks: tuple[date, ...]
+
+    @classmethod
+    def read(cls, con: duckdb.DuckDBPyConnection) -> Loaded:
+        units = cells(con, None)
+        return cls(units, org_cells(con), tuple(sorted(units["week"].unique().to_list())))
+
+    def cells(self, units: Sequence[str] | None, start: date | None, end: date | None) -> pl.DataFrame:
+        rows = (
+            self.org_weeks if units is None else self.unit_weeks.filter(pl.col("unit_key").is_in(list(units)))
+        )
+        if start:
+            rows = rows.filter(pl.col("week") >= start)
+        if end:
+            rows = rows.filter(pl.col("week") <= end)
+        return rows
+
+
 def tool_cells(
     con: duckdb.DuckDBPyConnection, tools: Sequence[str], start: date | None, end: date | None
 ) -> pl.DataFrame:

@@ -29,14 +29,31 @@ def period_weeks(con: duckdb.DuckDBPyConnection, filters: Filters) -> list[date]
     ]
 
 
-def weekly(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) -> pl.DataFrame:
-    """One row per week of the view (metrics/released.py's columns); withheld weeks read null."""
-    units = selected_units(con, viewer, filters)
-    if viewer.sees_whole_org and not filters.teams:  # the organization's own cells: exact
-        cells = released.org_cells(con, filters.start, filters.end)
+def weekly(
+    con: duckdb.DuckDBPyConnection,
+    viewer: Viewer,
+    filters: Filters,
+    loaded: released.Loaded | None = None,
+    scope: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """One row per week of the view (metrics/released.py's columns); withheld weeks read null.
+    `loaded`: the release read once, `scope`: scope_units() of the viewer (the dashboard keeps both)."""
+    units = selected_units(con, viewer, filters, scope)
+    whole = viewer.sees_whole_org and not filters.teams  # the organization's own cells: exact
+    if loaded is not None:
+        cells = loaded.cells(None if whole else units, filters.start, filters.end)
+        weeks = [
+            w
+            for w in loaded.weeks
+            if (not filters.start or w >= filters.start) and (not filters.end or w <= filters.end)
+        ]
     else:
-        cells = released.cells(con, units, filters.start, filters.end)
-    out = released.weekly(cells, period_weeks(con, filters))
+        if whole:
+            cells = released.org_cells(con, filters.start, filters.end)
+        else:
+            cells = released.cells(con, units, filters.start, filters.end)
+        weeks = period_weeks(con, filters)
+    out = released.weekly(cells, weeks)
     if filters.tools:
         out = released.with_tools(out, released.tool_cells(con, filters.tools, filters.start, filters.end))
     return out

@@ -59,11 +59,14 @@ def teams(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> list[str]:
     return scope_units(con, viewer)["team"].to_list()
 
 
-def selected_units(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) -> list[str]:
-    """The release units of this view: the viewer's scope, narrowed to the chosen units."""
+def selected_units(
+    con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters, scope: pl.DataFrame | None = None
+) -> list[str]:
+    """The release units of this view: the viewer's scope (`scope`: scope_units() when already
+    read), narrowed to the chosen units."""
     if filters.tools and (filters.teams or not viewer.sees_whole_org):
         raise Withheld(TOOLS_ORG_ONLY)
-    scope = scope_units(con, viewer)
+    scope = scope_units(con, viewer) if scope is None else scope
     if scope.is_empty():
         raise Withheld(
             "Your org is too small to show as an aggregate: your direct reports show one by one on My team."
