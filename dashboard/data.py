@@ -163,7 +163,7 @@ def _scope_panel(warehouse: Warehouse, within: str | None) -> pl.DataFrame:
     guardrails and the estimate check is a filter of it. Read, never changed, so every session of
     the scope shares one copy (cache_data would unpickle one on every rerun)."""
     with _cursor(warehouse) as cursor:
-        return analytics_panel(cursor, Filters(within=within))
+        return analytics_panel(cursor, Filters(within=within, released_only=True))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -171,7 +171,7 @@ def _scope_prs(warehouse: Warehouse, within: str | None) -> pl.DataFrame:
     """The merged PRs of one scope over every week, with origin and quality (agent work): a new
     selection is a filter of them. Shared like _scope_panel."""
     with _cursor(warehouse) as cursor:
-        return merged_prs(cursor, Filters(within=within))
+        return merged_prs(cursor, Filters(within=within, released_only=True))
 
 
 def _panel_for(warehouse: Warehouse, who: Viewer) -> pl.DataFrame:

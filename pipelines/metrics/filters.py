@@ -47,6 +47,9 @@ class Filters:
     # privacy scope, set by pipelines.privacy.views from the viewer, never by a page: the person_key
     # of a manager whose whole org (every level below, and themself) the view covers; None = everyone
     within: str | None = None
+    # privacy scope too: only the person-weeks of unit-weeks the release shows with their usage
+    # (pipelines/privacy/release.py), so that no estimate reaches a withheld cell
+    released_only: bool = False
 
     def person_week_sql(self) -> tuple[str, list[object]]:
         """SQL for one row per person-week in view, with usage restricted to the chosen tools."""
@@ -64,6 +67,11 @@ class Filters:
         if self.within:
             where.append(f"pw.person_key in ({ORG_BELOW})")
             params.append(self.within)
+        if self.released_only:
+            where.append(
+                "exists (select 1 from release_unit_weeks c where c.unit_key = rp.release_unit "
+                "and c.week = pw.week and c.released_usage)"
+            )
         if not self.tools:
             usage = (
                 "pw.ai_rows, pw.ai_requests, pw.total_tokens, pw.cost_micro_usd, pw.unpriced_tokens, "

@@ -107,8 +107,10 @@ def quality_checks(checks: pl.DataFrame, viewer: Viewer) -> pl.DataFrame:
 
 
 def tools(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pl.DataFrame:
-    """The Data page's tools: rows and tokens of a tool only when at least k people used it over the
-    build (admins see every tool's), else null with `suppressed` set."""
+    """The Data page's tools. For admins, every tool's rows and tokens as the build counted them
+    (unmatched accounts included). For everyone else, a tool's tokens are the sum of its released
+    tool-weeks (people in the roster only), and the rows and people are shown only when at least k
+    people used it: a tool used by few people, or unmatched usage, would otherwise show one account."""
     from pipelines.db import frame
 
     table = frame(
@@ -118,8 +120,19 @@ def tools(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pl.DataFrame:
                where ai_rows > 0 group by tool) u using (tool)
            order by tool""",
     )
-    small = pl.lit(False) if viewer.is_admin else pl.col("users") < viewer.k
-    figures = [c for c in ("rows", "total_tokens", "unpriced_tokens", "users") if c in table.columns]
-    return table.with_columns(
-        *[pl.when(small).then(None).otherwise(pl.col(c)).alias(c) for c in figures]
-    ).with_columns(suppressed=small)
+    if viewer.is_admin:
+        return table.with_columns(suppressed=pl.lit(False))
+    shown = frame(
+        con,
+        "select tool, sum(tokens)::bigint as released_tokens from release_tool_weeks where released group by tool",
+    )
+    small = pl.col("users") < viewer.k
+    table = table.join(shown, on="tool", how="left").with_columns(
+        total_tokens=pl.col("released_tokens"), unpriced_tokens=pl.lit(None, pl.Int64)
+    )
+    figures = [c for c in ("rows", "total_tokens", "users") if c in table.columns]
+    return (
+        table.drop("released_tokens")
+        .with_columns(*[pl.when(small).then(None).otherwise(pl.col(c)).alias(c) for c in figures])
+        .with_columns(suppressed=small)
+    )

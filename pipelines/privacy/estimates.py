@@ -242,10 +242,18 @@ def summary(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) ->
     when there are at least k of them."""
     from pipelines.metrics import released
     from pipelines.privacy.aggregates import weekly
+    from pipelines.privacy.scope import Withheld, scoped
 
-    view = check_selection(con, viewer, filters)
+    key = released.key_figures(weekly(con, viewer, filters))  # Withheld for a view with no aggregate
+    try:
+        view, withheld = check_selection(con, viewer, filters), None
+    except Withheld as error:  # no estimate for this view: its released totals are still shown
+        view, withheld = scoped(viewer, filters), str(error)
     shown = headline.summary(con, view)
-    key = released.key_figures(weekly(con, viewer, filters))
+    if withheld:
+        kept = ("period_start", "period_end", "rows")
+        shown = {name: (value if name in kept else None) for name, value in shown.items()}
+        shown["headline"] = withheld
     k = viewer.k
     shown.update(
         people=key.people_latest,
@@ -275,6 +283,12 @@ def summary(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) ->
     for name in ("elasticity", "elasticity_within", "adoption_effect_pct", "tokenmaxxing_spend_share"):
         if shown.get(name) is not None and ai_people < k:
             shown[name], shown[f"{name}_ci95"] = None, None
+    if shown.get("tokenmaxxing_spend_share") is not None:  # a flag is about people: k flagged, or none shown
+        flags = analytics_review.tokenmaxxing(analytics_review.panel(con, view)).people
+        if flags.filter(pl.col("flagged_cost_usd") > 0).height < k:
+            shown["tokenmaxxing_spend_share"], shown["tokenmaxxing_spend_share_ci95"] = None, None
+    if withheld:
+        shown["headline"] = withheld
     shown["viewer"] = {"email": viewer.email, "role": viewer.role, "k": k}
     return shown
 

@@ -32,8 +32,10 @@ TOOLS_ORG_ONLY = (
 
 
 def scoped(viewer: Viewer, filters: Filters) -> Filters:
-    """The filters with the viewer's aggregate scope put in (a page's `within` is ignored)."""
-    return replace(filters, within=viewer.aggregate_root)
+    """The filters with the viewer's aggregate scope put in (a page's `within` is ignored), over the
+    person-weeks of released unit-weeks only: an estimate then reaches no withheld cell, so two
+    estimates (or an estimate and a released total) cannot be subtracted to leave one."""
+    return replace(filters, within=viewer.aggregate_root, released_only=True)
 
 
 def scope_units(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pl.DataFrame:

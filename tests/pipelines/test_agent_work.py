@@ -130,6 +130,8 @@ def built(tmp_path: Path, local_server: LocalServer) -> Path:
             for d in (2, 9)
         ],
     )
+    # k = 3 for this four-person org, so that its release shows its weeks (docs/privacy.md)
+    (folder / "access.toml").write_text('min_group_size = 3\nleaders = ["alice@acme.io"]\n')
     env = {"GITHUB_API_URL": local_server.url, "GITHUB_TOKEN": "tok", "TOKENYIELD_GITHUB_REPOS": REPO}
     runner = CliRunner()
     fetched = runner.invoke(app, ["fetch", "github", "--into", str(folder), "--since", "2026-03-01"], env=env)

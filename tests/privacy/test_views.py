@@ -167,7 +167,10 @@ def test_no_shown_cell_covers_fewer_than_k_people(con, viewers, role):
         table = views.teams_table(con, viewer, filters)
         assert (table.filter(~pl.col("suppressed"))["people"].drop_nulls() >= k).all()
 
-        eff = views.efficiency(con, viewer, filters)
+        try:
+            eff = views.efficiency(con, viewer, filters)
+        except views.Withheld:  # an estimate needs k people in released weeks: none here
+            continue
         deciles = eff.deciles
         if "suppressed" in deciles.columns:  # withheld deciles: every figure is null
             deciles = deciles.filter(~pl.col("suppressed"))
