@@ -286,3 +286,19 @@ def test_the_data_pages_tool_tokens_are_released_sums(con: duckdb.DuckDBPyConnec
     ).pl()
     joined = shown.select("tool", "total_tokens").join(released, on="tool", how="left")
     assert joined.height and (joined["total_tokens"].fill_null(0) == joined["tokens"].fill_null(0)).all()
+
+
+def test_summary_shows_the_flagged_share_only_for_k_flagged_people(
+    org: Path, con: duckdb.DuckDBPyConnection
+) -> None:
+    """The red team's second attack: the share times the exact spend gave the flagged spend of two
+    people. `summary --as` now shows the share only when at least k people are flagged in view."""
+    from pipelines.metrics import analytics
+
+    leader = _leader(con)
+    result = CliRunner().invoke(app, ["summary", "--db", str(org), "--as", "demo-leader", "--json"])
+    assert result.exit_code == 0, result.output
+    share = json.loads(result.output)["tokenmaxxing_spend_share"]
+    flags = analytics.tokenmaxxing(analytics.panel(con, views.scoped(leader, Filters()))).people
+    flagged = flags.filter(pl.col("flagged_cost_usd") > 0).height
+    assert (share is None) == (flagged < leader.k), (share, flagged)
