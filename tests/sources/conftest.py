@@ -28,7 +28,7 @@ import pytest
 
 SAMPLES = (
     Path(__file__).parents[1] / "fixtures" / "samples"
-)  # copies of ../shared/samples, with PROVENANCE.md per folder
+)  # public sample payloads, a PROVENANCE.md per folder
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 
 
