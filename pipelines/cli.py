@@ -49,7 +49,14 @@ INPUT_DEFAULT = "$TOKENYIELD_INPUT, else data/input"
 FROM_DEFAULT = "the warehouse's first week"
 TO_DEFAULT = "the warehouse's last week"
 
-# the dashboard's filters on the command line (summary, export-charts, report)
+# the warehouse and the dashboard's filters on the command line (summary, export-charts, report)
+DbOption = Annotated[Path | None, typer.Option(help="warehouse file", show_default=DB_DEFAULT)]
+FromOption = Annotated[
+    str | None, typer.Option("--from", help="first day of the view, YYYY-MM-DD", show_default=FROM_DEFAULT)
+]
+ToOption = Annotated[
+    str | None, typer.Option("--to", help="last day of the view, YYYY-MM-DD", show_default=TO_DEFAULT)
+]
 TeamOption = Annotated[
     list[str] | None,
     typer.Option(
@@ -207,15 +214,10 @@ def build(
 
 @app.command()
 def summary(
-    db: Annotated[Path | None, typer.Option(help="warehouse file", show_default=DB_DEFAULT)] = None,
+    db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object")] = False,
-    start: Annotated[
-        str | None,
-        typer.Option("--from", help="first day of the view, YYYY-MM-DD", show_default=FROM_DEFAULT),
-    ] = None,
-    end: Annotated[
-        str | None, typer.Option("--to", help="last day of the view, YYYY-MM-DD", show_default=TO_DEFAULT)
-    ] = None,
+    start: FromOption = None,
+    end: ToOption = None,
     team: TeamOption = None,
     tool: ToolOption = None,
     email: Annotated[
@@ -269,14 +271,9 @@ CHART_FORMATS = ("png", "svg", "html")
 def export_charts(
     out_dir: Annotated[Path, typer.Option("--out", help="folder to write charts, tables and index.csv into")],
     email: Annotated[str, typer.Option("--as", help=AS_HELP)],
-    db: Annotated[Path | None, typer.Option(help="warehouse file", show_default=DB_DEFAULT)] = None,
-    start: Annotated[
-        str | None,
-        typer.Option("--from", help="first day of the view, YYYY-MM-DD", show_default=FROM_DEFAULT),
-    ] = None,
-    end: Annotated[
-        str | None, typer.Option("--to", help="last day of the view, YYYY-MM-DD", show_default=TO_DEFAULT)
-    ] = None,
+    db: DbOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
     team: TeamOption = None,
     tool: ToolOption = None,
     formats: Annotated[
@@ -336,14 +333,9 @@ def report(
         Path, typer.Option("--out", help="the pack to write: FILE.pdf, FILE.pptx or FILE.html")
     ],
     email: Annotated[str, typer.Option("--as", help=AS_HELP)],
-    db: Annotated[Path | None, typer.Option(help="warehouse file", show_default=DB_DEFAULT)] = None,
-    start: Annotated[
-        str | None,
-        typer.Option("--from", help="first day of the view, YYYY-MM-DD", show_default=FROM_DEFAULT),
-    ] = None,
-    end: Annotated[
-        str | None, typer.Option("--to", help="last day of the view, YYYY-MM-DD", show_default=TO_DEFAULT)
-    ] = None,
+    db: DbOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
     team: TeamOption = None,
     tool: ToolOption = None,
 ) -> None:

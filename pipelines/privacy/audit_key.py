@@ -15,11 +15,11 @@ from __future__ import annotations
 import csv
 import io
 import os
-import secrets
 from pathlib import Path
 from typing import NamedTuple
 
-KEY_BYTES = 32
+from pipelines.privacy.pseudonyms import new_key_file
+
 INDEX_KIND = "audit anchor"  # the kind of the index.csv row that holds the head
 
 
@@ -68,12 +68,7 @@ def load(log: Path, create: bool) -> bytes:
             f"{path}: the audit key is missing, so the log cannot be verified "
             "(set TOKENYIELD_AUDIT_KEY or TOKENYIELD_AUDIT_KEY_FILE to the key that wrote it)"
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_bytes(KEY_BYTES)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as out:
-        out.write(key.hex() + "\n")
-    return key
+    return new_key_file(path)
 
 
 def write(path: Path, head: Head) -> None:

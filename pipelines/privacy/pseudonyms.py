@@ -31,6 +31,11 @@ def load_key(settings: Settings) -> bytes:
     path = key_file(settings)
     if path.exists():
         return bytes.fromhex(path.read_text().strip())
+    return new_key_file(path)
+
+
+def new_key_file(path: Path) -> bytes:
+    """A new random key, written as hex to a file that must not exist yet, with mode 0600."""
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_bytes(KEY_BYTES)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
