@@ -3,7 +3,7 @@
     .venv/bin/python bench/release_utility.py [--sizes 30,500,3000,10000] [--weeks 26]
 
 For each size: generate the demo organization, build its warehouse, then report the share of
-spend, tokens, merged PRs and engineer-weeks that released cells hold (shown exactly), how many
+spend, tokens, merged PRs, engineer-weeks and agent-authored PRs that released cells hold (shown exactly), how many
 units and release units there are, and the seconds the build spends making the release. Results go
 to bench/out/release_utility.json; docs/privacy.md quotes them.
 """
@@ -41,6 +41,7 @@ def measure(people: int, weeks: int, folder: Path) -> dict[str, float | int]:
         cost, tokens, prs, person_weeks = con.execute(
             "select sum(cost_micro_usd), sum(total_tokens), sum(merged_prs), count(*) from fct_person_weeks"
         ).fetchall()[0]
+        (agent_prs,) = con.execute("select count(*) from fct_merged_pull_requests where is_agent").fetchone()
     finally:
         con.close()
     cells = made.unit_weeks
@@ -49,11 +50,13 @@ def measure(people: int, weeks: int, folder: Path) -> dict[str, float | int]:
         "tokens": cells["tokens"].sum() / tokens,
         "merged_prs": cells["merged_prs"].sum() / prs,
         "engineer_weeks": cells["people"].sum() / person_weeks,
+        "agent_prs": cells["agent_merged_prs"].sum() / agent_prs if agent_prs else 0.0,
     }
     org = made.org_weeks
     shown |= {
         "org_spend": org["cost_micro_usd"].sum() / cost,
         "org_merged_prs": org["merged_prs"].sum() / prs,
+        "org_agent_prs": org["agent_merged_prs"].sum() / agent_prs if agent_prs else 0.0,
     }
     tools = made.tool_weeks
     return {

@@ -4,7 +4,6 @@ pipelines/metrics/agent_work.py, already withheld under k people by the privacy 
 
 from __future__ import annotations
 
-import polars as pl
 import streamlit as st
 
 from pipelines.metrics.agent_work import AgentWork
@@ -36,7 +35,7 @@ def section(work: AgentWork | None, k: int) -> None:
     )
     agents.metric("People delegating to agents", f"{work.agent_people:,}", border=True)
     if work.weekly.height > 1:
-        st.line_chart(work.weekly.filter(~pl.col("suppressed")), x="week", y="agent_share", height=160)
+        st.line_chart(work.weekly, x="week", y="agent_share", height=160)
     st.dataframe(
         work.by_origin.drop("suppressed", strict=False),
         hide_index=True,

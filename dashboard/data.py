@@ -168,10 +168,10 @@ def _scope_panel(warehouse: Warehouse, within: str | None) -> pl.DataFrame:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _scope_prs(warehouse: Warehouse, within: str | None) -> pl.DataFrame:
-    """The merged PRs of one scope over every week, with origin and quality (agent work): a new
-    selection is a filter of them. Shared like _scope_panel."""
+    """The merged PRs of one scope over every week, with origin and quality (agent work, which keeps
+    those of its released agent cells): a new selection is a filter of them. Shared like _scope_panel."""
     with _cursor(warehouse) as cursor:
-        return merged_prs(cursor, Filters(within=within, released_only=True))
+        return merged_prs(cursor, Filters(within=within))
 
 
 def _panel_for(warehouse: Warehouse, who: Viewer) -> pl.DataFrame:
@@ -255,7 +255,7 @@ def guardrails(who: Viewer, filters: Filters, overall_only: bool = False) -> Gua
 def _agent_work(warehouse: Warehouse, who: Viewer, filters: Filters) -> AgentWork | None:
     panel, prs = _panel_for(warehouse, who), _scope_prs(warehouse, who.aggregate_root)
     with _cursor(warehouse) as cursor:
-        return views.agent_work(cursor, who, filters, panel, prs)
+        return views.agent_work(cursor, who, filters, panel, prs, _release(warehouse), _scope_units(warehouse, who))
 
 
 def agent_work(who: Viewer, filters: Filters) -> AgentWork | None:

@@ -18,13 +18,14 @@ import polars as pl
 
 from pipelines.metrics import agent_work as agent_figures
 from pipelines.metrics import analytics as analytics_review
-from pipelines.metrics import headline
+from pipelines.metrics import headline, released
 from pipelines.metrics.agent_work import AgentWork
 from pipelines.metrics.analytics.guardrails import overall as overall_guardrails
 from pipelines.metrics.analytics.panel import panel_of
 from pipelines.metrics.filters import Filters
 from pipelines.privacy import suppression
 from pipelines.privacy.scope import check_estimate as check_selection
+from pipelines.privacy.scope import scope_units, selected_units
 from pipelines.privacy.viewer import Viewer
 
 
@@ -273,9 +274,14 @@ def summary(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) ->
         for name in SUMMARY_GROUPS:
             shown[name] = None
         shown["headline"] = f"Too few AI users in this view for deciles of at least {k} people."
-    if int(shown.get("agent_people") or 0) < k:  # agent work is shown for k people or more
-        for name in AGENT_KEYS:
-            shown[name] = None
+    try:  # agent work: from the view's released agent cells, shown for k people or more
+        work = None if withheld else agent_work(con, viewer, filters)
+    except Withheld:
+        work = None
+    if work is None:
+        shown.update(dict.fromkeys(("agent_people", *AGENT_KEYS)))
+    else:
+        shown.update(agent_figures.summary_keys(work))
     unmatched = shown.get("unmatched") or {}
     if not viewer.sees_whole_org or int(unmatched.get("identities", 0)) < k:  # type: ignore[union-attr]
         shown["unmatched"] = None
@@ -338,22 +344,59 @@ def agent_work(
     filters: Filters,
     scope_panel: pl.DataFrame | None = None,
     scope_prs: pl.DataFrame | None = None,
+    loaded: released.Loaded | None = None,
+    scope: pl.DataFrame | None = None,
 ) -> AgentWork | None:
-    """pipelines.metrics.agent_work for a viewer, under the estimate rule: None when fewer than k
-    people are credited with agent PRs in view; weeks, origins (agent vs human, all or none) and
-    agents under k suppressed. `scope_panel`, `scope_prs`: the scope's panel and merged PRs over
-    every week (the dashboard keeps them), which hold the view's rows."""
-    view = check_selection(con, viewer, filters, scope_panel)
+    """pipelines.metrics.agent_work for a viewer, over the merged PRs of the view's cells whose agent
+    work the release shows (release.AGENT_MEASURES: none or at least k people delegating, beyond
+    anyone a knower knows, with secondary suppression per week): every count is then a sum of
+    released cells, so no two views subtract to a withheld one. None when fewer than k people are
+    credited with agent PRs in view; origins (agent vs human) under k people withheld all or none.
+    `scope_panel`, `scope_prs`, `loaded`, `scope`: what the dashboard keeps read."""
+    # the view's PRs in every unit-week, then only those of its released agent cells: never a subset
+    # of a cell chosen by another release flag (released_only), which could leave part of a sum out
+    view = replace(check_selection(con, viewer, filters, scope_panel), released_only=False)
     if scope_prs is not None:
-        work = agent_figures.of_prs(agent_figures.prs_of(scope_prs, view))
+        prs = agent_figures.prs_of(scope_prs, view)
     else:
-        work = agent_figures.agent_work(con, view)
+        prs = agent_figures.merged_prs(con, view)
+    work = agent_figures.of_prs(_in_agent_cells(prs, agent_cells(con, viewer, view, loaded, scope)))
     k = viewer.k
     if work.agent_people < k or work.people < k:
         return None
     return replace(
         work,
-        weekly=suppression.cells(work.weekly, k, ("week",), people="agent_people"),
         by_origin=suppression.complementary(work.by_origin, k, ("origin",)),
         by_agent=suppression.complementary(work.by_agent, k, ("agent",)),
     )
+
+
+def agent_cells(
+    con: duckdb.DuckDBPyConnection,
+    viewer: Viewer,
+    view: Filters,
+    loaded: released.Loaded | None = None,
+    scope: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """team (None: the whole organization's week), week: the view's cells whose agent work is released."""
+    units = selected_units(con, viewer, view, scope)
+    whole = viewer.sees_whole_org and not view.teams
+    if loaded is not None:
+        cells = loaded.cells(None if whole else units, view.start, view.end)
+    elif whole:
+        cells = released.org_cells(con, view.start, view.end)
+    else:
+        cells = released.cells(con, units, view.start, view.end)
+    cells = cells.filter(pl.col("released_agent"))
+    if whole:
+        return cells.select(team=pl.lit(None, pl.String), week="week")
+    labels = (scope if scope is not None else scope_units(con, viewer)).select(
+        unit_key="release_unit", team="team"
+    )
+    return cells.join(labels, on="unit_key").select("team", "week")
+
+
+def _in_agent_cells(prs: pl.DataFrame, cells: pl.DataFrame) -> pl.DataFrame:
+    if cells.height and cells["team"].is_null().all():
+        return prs.filter(pl.col("week").is_in(cells["week"].implode()))
+    return prs.join(cells, on=["team", "week"], how="semi")

@@ -43,7 +43,8 @@ class Release:
     k: int
     units: pl.DataFrame  # unit_key, manager_key, parent_unit_key, label, release_unit, release_label
     unit_weeks: pl.DataFrame  # unit_key, week, people, ai_users, useful_ai_people, merged_prs,
-    # closed_tickets, tokens, cost_micro_usd, unpriced_tokens, released_people, released_usage, reason
+    # closed_tickets, tokens, cost_micro_usd, unpriced_tokens, agent_people, agent_merged_prs,
+    # agent_unreviewed, agent_review_known, released_people, released_usage, released_agent, reason
     org_weeks: pl.DataFrame  # week and the unit-week measures for the whole organization
     tool_weeks: pl.DataFrame  # tool, week, users, tokens, cost_micro_usd, released, reason
     finance_months: pl.DataFrame  # month, tool ("*" = every tool), cost_micro_usd: exact
@@ -51,6 +52,15 @@ class Release:
 
 UNIT_MEASURES = ("useful_ai_people", "merged_prs", "closed_tickets")
 USAGE_MEASURES = ("tokens", "cost_micro_usd", "unpriced_tokens")
+# agent-authored work per unit-week and organization-week: released where none or at least k people
+# delegated to agents (beyond anyone a knower knows), with secondary suppression per week as for usage
+# since the organization's week is released.
+AGENT_MEASURES = ("agent_people", "agent_merged_prs", "agent_unreviewed", "agent_review_known")
+AGENT_PERSON_WEEKS = """select person_key, week,
+        count(*) filter (where is_agent) as agent_prs,
+        count(*) filter (where is_agent and not human_reviewed) as agent_unreviewed,
+        count(*) filter (where is_agent and human_reviewed is not null) as agent_review_known
+    from fct_merged_pull_requests group by all"""
 
 
 def units(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
@@ -139,8 +149,13 @@ def _unit_cells(con: duckdb.DuckDBPyConnection, person_units: str) -> pl.DataFra
                sum(pw.closed_tickets)::bigint as closed_tickets,
                sum(pw.total_tokens)::bigint as tokens,
                sum(pw.cost_micro_usd)::bigint as cost_micro_usd,
-               sum(pw.unpriced_tokens)::bigint as unpriced_tokens
+               sum(pw.unpriced_tokens)::bigint as unpriced_tokens,
+               count(*) filter (where ag.agent_prs > 0) as agent_people,
+               coalesce(sum(ag.agent_prs), 0)::bigint as agent_merged_prs,
+               coalesce(sum(ag.agent_unreviewed), 0)::bigint as agent_unreviewed,
+               coalesce(sum(ag.agent_review_known), 0)::bigint as agent_review_known
         from fct_person_weeks pw join pu using (person_key)
+        left join ({AGENT_PERSON_WEEKS}) ag using (person_key, week)
         group by all order by pu.unit_key, pw.week""",
     )
 
@@ -152,7 +167,9 @@ def _org_cells(unit_weeks: pl.DataFrame) -> pl.DataFrame:
     """The whole organization per week: the sum of every unit's cell, withheld or not. Releasing it
     adds nothing an attacker cannot already learn from the exact monthly spend, since secondary
     suppression makes what is withheld in each week a sum over at least k people."""
-    measures = [c for c in ("people", "ai_users", *UNIT_MEASURES, *USAGE_MEASURES) if c in unit_weeks.columns]
+    measures = [
+        c for c in ("people", "ai_users", *UNIT_MEASURES, *USAGE_MEASURES, *AGENT_MEASURES) if c in unit_weeks.columns
+    ]
     return (
         unit_weeks.group_by("week")
         .agg(*[pl.col(c).sum() for c in measures])
@@ -165,7 +182,7 @@ def _org_cells(unit_weeks: pl.DataFrame) -> pl.DataFrame:
 def _org_overlaps(units: pl.DataFrame) -> pl.DataFrame:
     return (
         units.group_by("knower", "week")
-        .agg(pl.col("known_people").sum(), pl.col("known_ai").sum())
+        .agg(pl.col("known_people").sum(), pl.col("known_ai").sum(), pl.col("known_agent").sum())
         .with_columns(unit_key=pl.lit(ORG))
     )
 
@@ -247,6 +264,7 @@ def build(con: duckdb.DuckDBPyConnection, access: Access | None = None) -> Relea
     org_weeks = primary(_org_cells(unit_weeks), _org_overlaps(overlaps.units), k)
     unit_weeks = secondary_by_week(unit_weeks, overlaps.units, k, "people")
     unit_weeks = secondary_by_week(unit_weeks, overlaps.units, k, "usage")
+    unit_weeks = secondary_by_week(unit_weeks, overlaps.units, k, "agent")
     finance = _finance_months(con, k)
     tool_weeks = primary(_tool_cells(con), overlaps.tools, k)
     tool_weeks = secondary_tool_months(con, tool_weeks, finance, overlaps, k)
@@ -267,9 +285,11 @@ def _blank(cells: pl.DataFrame) -> pl.DataFrame:
     usage_cols = [c for c in (*USAGE_MEASURES, "users", "ai_users", "useful_ai_people") if c in cells.columns]
     people_ok = pl.col("released_people") if "released_people" in cells.columns else pl.col("released")
     usage_ok = pl.col("released_usage") if "released_usage" in cells.columns else pl.col("released")
+    agent_cols = [c for c in AGENT_MEASURES if c in cells.columns]
     return cells.with_columns(
         *[pl.when(people_ok).then(pl.col(c)).alias(c) for c in people_cols],
         *[pl.when(usage_ok).then(pl.col(c)).alias(c) for c in usage_cols],
+        *[pl.when(pl.col("released_agent")).then(pl.col(c)).alias(c) for c in agent_cols],
     )
 
 

@@ -18,6 +18,7 @@ from pipelines.privacy.access import Access
 
 FEWER_PEOPLE = "fewer than {k} people"
 FEWER_USERS = "fewer than {k} AI users"
+FEWER_AGENT_USERS = "fewer than {k} people delegating to agents"
 KNOWN = "a viewer who knows some of its people one by one could isolate fewer than {k}"
 PROTECTS = "withheld with others so that what is withheld together covers at least {k} people"
 
@@ -26,7 +27,7 @@ PROTECTS = "withheld with others so that what is withheld together covers at lea
 class Overlaps:
     """Per knower and cell, how many of the cell's people (AI users) the knower knows one by one."""
 
-    units: pl.DataFrame  # knower, unit_key, week, known_people, known_ai
+    units: pl.DataFrame  # knower, unit_key, week, known_people, known_ai, known_agent
     tools: pl.DataFrame  # knower, tool, week, known_users
     known_sql: str  # knower, person_key: who each knower knows one by one
 
@@ -45,10 +46,13 @@ def knower_overlaps(con: duckdb.DuckDBPyConnection, access: Access, person_units
     params = [e.lower() for e in emails]
     units = frame(
         con,
-        f"""with known as ({known}), pu as ({person_units_sql})
+        f"""with known as ({known}), pu as ({person_units_sql}),
+        ag as (select distinct person_key, week from fct_merged_pull_requests where is_agent)
         select known.knower, pu.unit_key, pw.week, count(*) as known_people,
-               count(*) filter (where pw.ai_rows > 0) as known_ai
+               count(*) filter (where pw.ai_rows > 0) as known_ai,
+               count(ag.person_key) as known_agent
         from fct_person_weeks pw join pu using (person_key) join known using (person_key)
+        left join ag using (person_key, week)
         group by all""",
         params,
     )
@@ -108,9 +112,8 @@ def primary(cells: pl.DataFrame, overlaps: pl.DataFrame, k: int) -> pl.DataFrame
             .when(pl.col("known_ai_risk"))
             .then(pl.lit(KNOWN.format(k=k)))
         )
-        return out.with_columns(released_people=people_ok, released_usage=usage_ok, reason=reason).drop(
-            "known_people_risk", "known_ai_risk"
-        )
+        out = out.with_columns(released_people=people_ok, released_usage=usage_ok, reason=reason)
+        return _agent_rule(out, overlaps, k).drop("known_people_risk", "known_ai_risk")
     keys = ["tool", "week"]
     risky = (
         cells.select(*keys, "users")
@@ -127,6 +130,28 @@ def primary(cells: pl.DataFrame, overlaps: pl.DataFrame, k: int) -> pl.DataFrame
         .then(pl.lit(KNOWN.format(k=k)))
     )
     return out.with_columns(released=~few & ~pl.col("known_risk"), reason=reason).drop("known_risk")
+
+
+def _agent_rule(cells: pl.DataFrame, overlaps: pl.DataFrame, k: int) -> pl.DataFrame:
+    """Agent-authored work of a unit-week shows where its people show and none or at least k of them
+    delegated to agents, beyond anyone a knower knows one by one (release.AGENT_MEASURES)."""
+    if "agent_people" not in cells.columns:
+        return cells
+    keys = ["unit_key", "week"]
+    risky = (
+        cells.select(*keys, "agent_people")
+        .join(overlaps.select(*keys, "known_agent"), on=keys, how="inner")
+        .group_by(keys)
+        .agg(known_agent_risk=_residual_small("agent_people", "known_agent", k))
+    )
+    out = cells.join(risky, on=keys, how="left").with_columns(pl.col("known_agent_risk").fill_null(False))
+    few = (pl.col("agent_people") > 0) & (pl.col("agent_people") < k)
+    return out.with_columns(
+        released_agent=pl.col("released_people") & ~few & ~pl.col("known_agent_risk"),
+        reason=pl.col("reason").fill_null(
+            pl.when(few | pl.col("known_agent_risk")).then(pl.lit(FEWER_AGENT_USERS.format(k=k)))
+        ),
+    ).drop("known_agent_risk")
 
 
 def _hidden_safe(hidden: int, known: list[int], k: int) -> bool:
@@ -146,10 +171,12 @@ def secondary_by_week(
     """Per week, withhold more unit cells (smallest count first) until what is withheld in that
     week covers none, or at least k, people beyond what any knower knows. `measure` "people"
     withholds whole cells, counted in people; "usage" withholds tokens and spend, counted in AI
-    users. Withholding a cell's people withholds its usage too."""
+    users; "agent" withholds agent-authored work, counted in people delegating to agents.
+    Withholding a cell's people withholds its usage and agent work too."""
     flag, count, known_column = {
         "people": ("released_people", "people", "known_people"),
         "usage": ("released_usage", "ai_users", "known_ai"),
+        "agent": ("released_agent", "agent_people", "known_agent"),
     }[measure]
     parts = []
     known = overlaps.select("knower", "unit_key", "week", known_column)
@@ -171,7 +198,9 @@ def secondary_by_week(
             hidden.add(added[-1])
         if added:
             mark = pl.col("_i").is_in(added)
-            withheld = [flag, "released_usage"] if measure == "people" else [flag]
+            withheld = [flag]
+            if measure == "people":  # a cell without its people shows nothing else either
+                withheld += [c for c in ("released_usage", "released_agent") if c in part.columns]
             part = part.with_columns(
                 *[pl.when(mark).then(False).otherwise(pl.col(c)).alias(c) for c in withheld],
                 reason=pl.when(mark).then(pl.lit(PROTECTS.format(k=k))).otherwise(pl.col("reason")),

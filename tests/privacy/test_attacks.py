@@ -302,3 +302,66 @@ def test_summary_shows_the_flagged_share_only_for_k_flagged_people(
     flags = analytics.tokenmaxxing(analytics.panel(con, views.scoped(leader, Filters()))).people
     flagged = flags.filter(pl.col("flagged_cost_usd") > 0).height
     assert (share is None) == (flagged < leader.k), (share, flagged)
+
+
+def _agent_truth(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Every agent-authored merged PR with its release unit and week, from the marts."""
+    return con.sql(
+        """select f.person_key, rp.release_unit, f.week from fct_merged_pull_requests f
+           join release_people rp using (person_key) where f.is_agent"""
+    ).pl()
+
+
+def _agent_people_behind(truth: pl.DataFrame, units: set[str], weeks: set[object]) -> tuple[int, int]:
+    rows = truth.filter(pl.col("release_unit").is_in(list(units)) & pl.col("week").is_in(list(weeks)))
+    return rows.height, rows["person_key"].n_unique()
+
+
+def test_agent_work_subtracted_across_unit_sets_reveals_no_small_group(con: duckdb.DuckDBPyConnection) -> None:
+    """The red team's attack: agent work of every unit minus that of all units but one, week by week
+    (and the organization's own week against all of its units). Whatever a difference reveals, the
+    agent PRs behind it come from none or at least k people delegating to agents."""
+    leader = _leader(con)
+    k, truth = leader.k, _agent_truth(con)
+    units = views.scope_units(con, leader)
+    label_unit = dict(zip(units["team"].to_list(), units["release_unit"].to_list(), strict=True))
+    all_units = set(label_unit.values())
+
+    def agent_prs(filters: Filters) -> int | None:  # None: the view is withheld, nothing to subtract
+        try:
+            work = views.agent_work(con, leader, filters)
+        except views.Withheld:
+            return None
+        return 0 if work is None else work.agent_merged_prs
+
+    tried = 0
+    for week in views.period_weeks(con, Filters())[-3:]:
+        one_week = Filters(start=week, end=week)
+        everything = agent_prs(one_week) or 0
+        every_unit = agent_prs(replace(one_week, teams=tuple(label_unit))) or 0
+        if everything != every_unit:  # what the organization's week holds beyond its released unit cells
+            prs, people = _agent_people_behind(truth, all_units, {week})
+            assert people >= k and everything - every_unit <= prs
+        for label in list(label_unit)[:12]:
+            rest = agent_prs(replace(one_week, teams=tuple(t for t in label_unit if t != label)))
+            if rest is None:
+                continue
+            gap, tried = every_unit - rest, tried + 1
+            if gap:  # one unit's agent PRs that week: shown only from k people delegating
+                prs, people = _agent_people_behind(truth, {label_unit[label]}, {week})
+                assert (gap, people >= k) == (prs, True), label
+    assert tried > 0
+
+
+def test_agent_work_counts_are_sums_of_released_cells(con: duckdb.DuckDBPyConnection) -> None:
+    leader = _leader(con)
+    work = views.agent_work(con, leader, Filters(teams=tuple(views.teams(con, leader))))
+    cells = con.execute(
+        "select sum(agent_merged_prs), count(*) filter (where not released_agent) from release_unit_weeks"
+    ).fetchone()
+    withheld_small = con.execute(
+        "select count(*) from release_unit_weeks where not released_agent and agent_people is not null"
+    ).fetchone()
+    assert withheld_small == (0,)  # a withheld cell carries no figure at all
+    if work is not None:
+        assert work.agent_merged_prs == cells[0]
