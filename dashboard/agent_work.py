@@ -4,8 +4,10 @@ pipelines/metrics/agent_work.py, already withheld under k people by the privacy 
 
 from __future__ import annotations
 
+import polars as pl
 import streamlit as st
 
+from pipelines import formats
 from pipelines.metrics.agent_work import AgentWork
 
 
@@ -21,8 +23,10 @@ def section(work: AgentWork | None, k: int) -> None:
     share.metric(
         "Agent share of merged PRs",
         "–" if work.share is None else f"{work.share:.0%}",
-        help=f"{work.agent_merged_prs:,} of {work.merged_prs:,} merged PRs{interval}.",
+        help=f"{work.agent_merged_prs:,} of {work.merged_prs:,} merged PRs{interval}; the line is its weekly trend.",
         border=True,
+        # a sparkline, not a chart of its own: one more chart would cost each rerun more than the page
+        chart_data=work.weekly["agent_share"].to_list() if work.weekly.height > 1 else None,
     )
     without = work.without_human_review_share
     unreviewed.metric(
@@ -34,11 +38,46 @@ def section(work: AgentWork | None, k: int) -> None:
         border=True,
     )
     agents.metric("People delegating to agents", f"{work.agent_people:,}", border=True)
-    if work.weekly.height > 1:
-        st.line_chart(work.weekly, x="week", y="agent_share", height=160)
     st.dataframe(
-        work.by_origin.drop("suppressed", strict=False),
+        _origins(work.by_origin),
         hide_index=True,
-        column_config={"revert_rate": st.column_config.NumberColumn("revert rate", format="percent")},
+        column_config={
+            "origin": st.column_config.TextColumn("Written by"),
+            "people": st.column_config.TextColumn("People"),
+            "merged_prs": st.column_config.TextColumn("Merged PRs"),
+            "revert_rate": st.column_config.TextColumn("Revert rate (95% interval)"),
+            "lines_per_pr": st.column_config.TextColumn("Lines per PR (95% interval)"),
+            "hours_to_merge": st.column_config.TextColumn("Hours to merge (95% interval)"),
+        },
     )
     st.caption(f"Method: {work.method} {work.caveat}")
+
+
+def _origins(by_origin: pl.DataFrame) -> pl.DataFrame:
+    """Agent vs human, each estimate with its interval in one cell; a withheld row reads as such."""
+    shown = by_origin.drop("suppressed", strict=False)
+    cells = {
+        "revert_rate": lambda v: formats.pct(v, 1),
+        "lines_per_pr": lambda v: formats.decimal(v, 0),
+        "hours_to_merge": lambda v: formats.decimal(v, 1),
+    }
+    rows = []
+    for row in shown.iter_rows(named=True):
+        out = {
+            "origin": row["origin"],
+            "people": formats.count(row["people"]),
+            "merged_prs": formats.count(row["merged_prs"]),
+        }
+        for name, fmt in cells.items():
+            value, low, high = row.get(name), row.get(f"{name}_low"), row.get(f"{name}_high")
+            out[name] = (
+                "withheld"
+                if value is None
+                else fmt(value)
+                + (f" ({fmt(low)} to {fmt(high)})" if low is not None and high is not None else "")
+            )
+        rows.append(out)
+    schema = {"origin": pl.String, "people": pl.Int64, "merged_prs": pl.Int64} | dict.fromkeys(
+        cells, pl.String
+    )
+    return pl.DataFrame(rows, schema=schema)
