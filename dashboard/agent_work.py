@@ -77,7 +77,5 @@ def _origins(by_origin: pl.DataFrame) -> pl.DataFrame:
                 + (f" ({fmt(low)} to {fmt(high)})" if low is not None and high is not None else "")
             )
         rows.append(out)
-    schema = {"origin": pl.String, "people": pl.Int64, "merged_prs": pl.Int64} | dict.fromkeys(
-        cells, pl.String
-    )
+    schema = dict.fromkeys(["origin", "people", "merged_prs", *cells], pl.String)
     return pl.DataFrame(rows, schema=schema)

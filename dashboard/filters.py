@@ -12,7 +12,7 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import data
+from dashboard import data, warehouse
 from dashboard.text import markdown
 from pipelines.metrics.filters import Filters
 from pipelines.privacy.viewer import Viewer
@@ -58,7 +58,7 @@ def _multiselect(key: str, label: str, options: list[str], **kwargs: Any) -> tup
 def sidebar(viewer: Viewer) -> Filters:
     """Draw the filters in the sidebar and return what they select (teams: the units of the release
     in the viewer's scope; tools: for whole-organization viewers without a team selection)."""
-    weeks, teams, tools = data.weeks(), data.teams(viewer), data.tools()
+    weeks, teams, tools = warehouse.weeks(), data.teams(viewer), data.tools()
     token_tools = tools.filter("reports_tokens")["tool"].to_list()
     activity_tools = tools.filter(~tools["reports_tokens"])["tool"].to_list()
     with st.sidebar:

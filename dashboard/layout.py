@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import auth, data, filters
+from dashboard import auth, data, filters, warehouse
 from dashboard.filters import week_label
 from dashboard.text import markdown
 from pipelines.metrics.filters import Filters
@@ -21,9 +21,9 @@ PLOTLY = {"theme": None, "config": {"displaylogo": False}}
 def who() -> Viewer:
     """The viewer of this session; stops the page with the reason when there is none."""
     try:
-        data.current()
+        warehouse.current()
         email = auth.signed_in_email()
-        viewer = data.viewer(email)
+        viewer = warehouse.viewer(email)
     except SettingsError as error:
         st.error(
             f"A setting in the environment cannot be used: {markdown(error)}", icon=":material/settings:"
@@ -34,7 +34,7 @@ def who() -> Viewer:
         st.markdown("To build and look at the demo organization, run this in the repository:")
         st.code("make run", language="bash")
         st.markdown("To build from your own input folder (see docs/data-contract.md):")
-        st.code(f"tokenyield build --input data/input --db {data.warehouse_path()}", language="bash")
+        st.code(f"tokenyield build --input data/input --db {warehouse.warehouse_path()}", language="bash")
         st.caption("The dashboard reads the file named by TOKENYIELD_DB (default data/warehouse.duckdb).")
         st.stop()
     except AccessDenied as error:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, layout
+from dashboard import layout, person_data
 from dashboard.text import markdown
 from pipelines.privacy.viewer import AccessDenied
 
@@ -12,7 +12,7 @@ st.title("Audit")
 viewer = layout.who()
 layout.signed_in(viewer)
 try:
-    log, (intact, status) = data.audit_log(viewer)
+    log, (intact, status) = person_data.audit_log(viewer)
 except AccessDenied as error:
     st.info(markdown(error), icon=":material/lock:")
     st.stop()

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import polars as pl
 import streamlit as st
 
-from dashboard import data, layout
+from dashboard import build_data, data, layout
 from dashboard.filters import week_label
 from dashboard.text import markdown
 from pipelines.privacy.viewer import AccessDenied
@@ -23,7 +23,7 @@ TABLES, REASONS = "quarantine_tables", "quarantine_reasons"
 st.title(TITLE)
 viewer = layout.who()  # says what is wrong (no warehouse, no sign-in) and stops the page
 try:
-    report = data.build_report(viewer)
+    report = build_data.build_report(viewer)
 except (SettingsError, WarehouseError):
     st.stop()
 except AccessDenied as error:
@@ -246,7 +246,7 @@ with right:
     reasons = choose(REASONS, "Reasons", in_tables["reason"].unique(maintain_order=True), "All reasons")
 chosen = in_tables.filter(pl.col("reason").is_in(reasons)) if reasons else in_tables
 matching = int(chosen["rows"].sum())
-shown = data.quarantine(viewer, tables, reasons, SHOWN_ROWS)
+shown = build_data.quarantine(viewer, tables, reasons, SHOWN_ROWS)
 st.dataframe(
     shown.with_columns(relative(pl.col("source_file"))),
     hide_index=True,
@@ -265,7 +265,7 @@ st.caption(
 )
 st.download_button(
     f"Download the {matching_rows} as CSV",
-    data=data.quarantine_csv(viewer, tables, reasons),
+    data=build_data.quarantine_csv(viewer, tables, reasons),
     file_name="quarantine.csv",
     mime="text/csv",
     on_click="ignore",

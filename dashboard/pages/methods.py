@@ -8,7 +8,7 @@ import math
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, layout
+from dashboard import charts, data, layout, person_data
 from pipelines.metrics import wording
 from pipelines.metrics.estimates import Estimate
 
@@ -147,7 +147,7 @@ st.plotly_chart(charts.analytics.flagged_spend(tm.by_team), **layout.PLOTLY)
 show(tm.by_team)
 flagged = tm.people.filter(pl.col("flagged")) if tm.people.height else tm.people
 if flagged.height:
-    names = data.names(viewer, tuple(flagged["person_key"]))
+    names = person_data.names(viewer, tuple(flagged["person_key"]))
     st.markdown(
         "Flags on people you may see (yourself, your direct reports), in name order. A flag is a "
         "prompt for a conversation about how tools are used, never a verdict:"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, layout
+from dashboard import layout, person_data
 from dashboard.charts import person
 from dashboard.text import markdown
 
@@ -21,7 +21,7 @@ st.caption(
     "Your own weeks: AI usage beside what you shipped. Only you and your direct manager can see this; "
     "each view is recorded in the audit log. These figures are not a performance measure."
 )
-weeks = data.person_weekly(viewer, viewer.person_key, layout.Filters())
+weeks = person_data.person_weekly(viewer, viewer.person_key, layout.Filters())
 if weeks.is_empty():
     st.info("No weeks of yours are in this warehouse.")
     st.stop()

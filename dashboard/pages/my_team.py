@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import data, layout
+from dashboard import layout, person_data
 from dashboard.charts import person
 
 st.title("My team")
@@ -19,7 +19,7 @@ st.caption(
     "other pages. Each view is recorded in the audit log. Usage is context for a conversation, not a "
     "score: more tokens is not better work."
 )
-reports = data.direct_reports(viewer)
+reports = person_data.direct_reports(viewer)
 # a static table: it cannot be sorted by a figure or downloaded in another order (no ranking of people)
 st.table(
     reports.select(
@@ -37,5 +37,5 @@ chosen = st.selectbox(
     "Weeks of", list(names), format_func=names.__getitem__, index=None, placeholder="Choose a person"
 )
 if chosen:
-    weeks = data.person_weekly(viewer, chosen, layout.Filters())
+    weeks = person_data.person_weekly(viewer, chosen, layout.Filters())
     st.plotly_chart(person.person_weeks(weeks, f"{names[chosen]}'s weeks"), **layout.PLOTLY)

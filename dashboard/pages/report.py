@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, layout
+from dashboard import layout, pack_data
 
 viewer, filters = layout.begin(
     "Review pack",
@@ -20,9 +20,9 @@ labels = {".pdf": "PDF", ".pptx": "PowerPoint (PPTX)", ".html": "HTML (interacti
 for column, (suffix, label) in zip(st.columns(3), labels.items(), strict=True):
     column.download_button(
         label,
-        data=lambda suffix=suffix: data.pack_bytes(viewer, filters, suffix),
+        data=lambda suffix=suffix: pack_data.pack_bytes(viewer, filters, suffix),
         file_name=f"tokenyield-review{suffix}",
-        mime=data.PACK_TYPES[suffix],
+        mime=pack_data.PACK_TYPES[suffix],
         key=f"pack-{suffix[1:]}",
         icon=":material/download:",
         on_click="ignore",

@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from dashboard import data
+from dashboard import data, warehouse
 from pipelines.metrics.filters import Filters
 from pipelines.privacy import views
 from pipelines.warehouse import WarehouseError
@@ -21,7 +21,7 @@ from pipelines.warehouse import WarehouseError
 def test_missing_warehouse_names_the_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TOKENYIELD_DB", str(tmp_path / "none.duckdb"))
     with pytest.raises(WarehouseError, match=r"No warehouse at .*none\.duckdb"):
-        data.current()
+        warehouse.current()
 
 
 def test_a_swapped_in_warehouse_gets_a_new_connection(
@@ -30,17 +30,17 @@ def test_a_swapped_in_warehouse_gets_a_new_connection(
     path = tmp_path / "warehouse.duckdb"
     shutil.copy(demo_warehouse, path)
     monkeypatch.setenv("TOKENYIELD_DB", str(path))
-    before = data.current()
-    first = data._connection(before)
-    assert data._connection(data.current()) is first  # cached while the file is the same
-    leader = data.viewer("demo-leader")
+    before = warehouse.current()
+    first = warehouse.connection(before)
+    assert warehouse.connection(warehouse.current()) is first  # cached while the file is the same
+    leader = warehouse.viewer("demo-leader")
     rows = data.weekly(leader, Filters())
 
     shutil.copy(demo_warehouse, tmp_path / "next.duckdb")
     os.replace(tmp_path / "next.duckdb", path)  # what a build does: one atomic rename
-    after = data.current()
+    after = warehouse.current()
     assert after != before
-    assert data._connection(after) is not first
+    assert warehouse.connection(after) is not first
     assert_frame_equal(data.weekly(leader, Filters()), rows)
 
 
@@ -55,7 +55,7 @@ def test_cost_trend_is_a_ratio_of_sums() -> None:
 
 def test_pages_get_no_per_person_rows(demo_warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TOKENYIELD_DB", str(demo_warehouse))
-    eff = data.efficiency(data.viewer("demo-leader"), Filters())
+    eff = data.efficiency(warehouse.viewer("demo-leader"), Filters())
     # the density arrives binned: counts of people per cell, no id, no team, no per-person value
     assert eff.density.columns == ["x_low", "x_high", "y_low", "y_high", "people", "suppressed"]
     assert eff.density.filter(~eff.density["suppressed"])["people"].min() >= eff.k
@@ -66,7 +66,7 @@ def test_the_dashboard_reads_the_same_figures_as_the_policy(
     demo_warehouse: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TOKENYIELD_DB", str(demo_warehouse))
-    leader = data.viewer("demo-leader")
+    leader = warehouse.viewer("demo-leader")
     with duckdb.connect(str(demo_warehouse), read_only=True) as con:
         con.execute("set TimeZone = 'UTC'")
         compared = 0

@@ -102,13 +102,15 @@ def test_the_quarantine_download_carries_no_formula_and_its_rows_are_audited(
     build(Settings(input_dir=folder, warehouse_path=warehouse))
     monkeypatch.setenv("TOKENYIELD_DB", str(warehouse))
     monkeypatch.setenv("TOKENYIELD_AUDIT_DB", str(tmp_path / "audit.duckdb"))
-    from dashboard import data
+    from dashboard import build_data
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
         admin = resolve(con, "admin@x.io")
-    rows = list(csv.DictReader(data.quarantine_csv(admin, (), ()).decode().splitlines()))
+    rows = list(csv.DictReader(build_data.quarantine_csv(admin, (), ()).decode().splitlines()))
     assert [row["value"] for row in rows] == ["'" + HYPERLINK]
-    assert data.quarantine(admin, ("ai_usage",), (), 10)["value"].to_list() == [HYPERLINK]  # shown as text
+    assert build_data.quarantine(admin, ("ai_usage",), (), 10)["value"].to_list() == [
+        HYPERLINK
+    ]  # shown as text
     logged = audit.read(tmp_path / "audit.duckdb")
     assert logged.select("viewer_email", "action", "detail").rows() == [
         ("admin@x.io", "view: quarantined rows", "tables ai_usage; reasons all")

@@ -317,7 +317,9 @@ def _agent_people_behind(truth: pl.DataFrame, units: set[str], weeks: set[object
     return rows.height, rows["person_key"].n_unique()
 
 
-def test_agent_work_subtracted_across_unit_sets_reveals_no_small_group(con: duckdb.DuckDBPyConnection) -> None:
+def test_agent_work_subtracted_across_unit_sets_reveals_no_small_group(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
     """The red team's attack: agent work of every unit minus that of all units but one, week by week
     (and the organization's own week against all of its units). Whatever a difference reveals, the
     agent PRs behind it come from none or at least k people delegating to agents."""
