@@ -16,16 +16,13 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from pipelines.metrics import agent_work as agent_figures
 from pipelines.metrics import analytics as analytics_review
-from pipelines.metrics import headline, released
-from pipelines.metrics.agent_work import AgentWork
+from pipelines.metrics import headline
 from pipelines.metrics.analytics.guardrails import overall as overall_guardrails
 from pipelines.metrics.analytics.panel import panel_of
 from pipelines.metrics.filters import Filters
 from pipelines.privacy import suppression
 from pipelines.privacy.scope import check_estimate as check_selection
-from pipelines.privacy.scope import scope_units, selected_units
 from pipelines.privacy.viewer import Viewer
 
 
@@ -228,77 +225,6 @@ def elasticities(
     )
 
 
-SUMMARY_GROUPS = (  # summary keys over the top usage decile: shown when a decile holds k people
-    "top_decile_token_multiple",
-    "top_decile_token_multiple_ci95",
-    "top_decile_output_multiple",
-    "top_decile_output_multiple_ci95",
-)
-
-
-def summary(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) -> dict[str, object]:
-    """`summary --as`: the same keys as headline.summary(), for a viewer. Every total is a sum of
-    released cells (the Overview's key figures, metrics/released.py); estimates are computed on
-    the checked view; unmatched identities are shown to whole-organization viewers only, and only
-    when there are at least k of them."""
-    from pipelines.metrics import released
-    from pipelines.privacy.aggregates import weekly
-    from pipelines.privacy.scope import Withheld, scoped
-
-    key = released.key_figures(weekly(con, viewer, filters))  # Withheld for a view with no aggregate
-    try:
-        view, withheld = check_selection(con, viewer, filters), None
-    except Withheld as error:  # no estimate for this view: its released totals are still shown
-        view, withheld = scoped(viewer, filters), str(error)
-    shown = headline.summary(con, view)
-    if withheld:
-        kept = ("period_start", "period_end", "rows")
-        shown = {name: (value if name in kept else None) for name, value in shown.items()}
-        shown["headline"] = withheld
-    k = viewer.k
-    shown.update(
-        people=key.people_latest,
-        ai_users=key.ai_users_latest,
-        weekly_active_rate_latest=key.weekly_active_rate_latest,
-        useful_ai_week_share=key.useful_ai_rate,
-        tokens_total=key.tokens,
-        unpriced_tokens_total=key.unpriced_tokens,
-        cost_usd_total=round(key.cost_usd, 2),
-        merged_prs_total=key.merged_prs,
-        closed_tickets_total=key.closed_tickets,
-        cost_per_merged_pr=round(key.cost_per_merged_pr, 2) if key.cost_per_merged_pr else None,
-        spend_coverage=key.usage_coverage,
-    )
-    ai_people = int(headline.queries.person_means(con, view).height)
-    if ai_people // 10 < k:
-        for name in SUMMARY_GROUPS:
-            shown[name] = None
-        shown["headline"] = f"Too few AI users in this view for deciles of at least {k} people."
-    try:  # agent work: from the view's released agent cells, shown for k people or more
-        work = None if withheld else agent_work(con, viewer, filters)
-    except Withheld:
-        work = None
-    if work is None:
-        shown.update(dict.fromkeys(("agent_people", *AGENT_KEYS)))
-    else:
-        shown.update(agent_figures.summary_keys(work))
-    unmatched = shown.get("unmatched") or {}
-    if not viewer.sees_whole_org or int(unmatched.get("identities", 0)) < k:  # type: ignore[union-attr]
-        shown["unmatched"] = None
-        shown["unmatched_identities"] = None
-    for name in ("elasticity", "elasticity_within", "adoption_effect_pct", "tokenmaxxing_spend_share"):
-        if shown.get(name) is not None and ai_people < k:
-            shown[name], shown[f"{name}_ci95"] = None, None
-    if shown.get("tokenmaxxing_spend_share") is not None:  # a flag is about people: k flagged, or none shown
-        flags = analytics_review.tokenmaxxing(analytics_review.panel(con, view)).people
-        if flags.filter(pl.col("flagged_cost_usd") > 0).height < k:
-            shown["tokenmaxxing_spend_share"], shown["tokenmaxxing_spend_share_ci95"] = None, None
-    if withheld:
-        shown["headline"] = withheld
-    shown["viewer"] = {"email": viewer.email, "role": viewer.role, "k": k}
-    return shown
-
-
 def guardrails(
     con: duckdb.DuckDBPyConnection,
     viewer: Viewer,
@@ -327,76 +253,3 @@ def guardrails(
         by_team=_groups(fitted.by_team, k),
         overall=_groups(fitted.overall, k),
     )
-
-
-AGENT_KEYS = (  # summary keys about agent-authored work: shown when k people or more delegate
-    "agent_merged_prs_total",
-    "agent_merged_pr_share",
-    "agent_merged_pr_share_ci95",
-    "merged_without_human_review_total",
-    "merged_without_human_review_share",
-)
-
-
-def agent_work(
-    con: duckdb.DuckDBPyConnection,
-    viewer: Viewer,
-    filters: Filters,
-    scope_panel: pl.DataFrame | None = None,
-    scope_prs: pl.DataFrame | None = None,
-    loaded: released.Loaded | None = None,
-    scope: pl.DataFrame | None = None,
-) -> AgentWork | None:
-    """pipelines.metrics.agent_work for a viewer, over the merged PRs of the view's cells whose agent
-    work the release shows (release.AGENT_MEASURES: none or at least k people delegating, beyond
-    anyone a knower knows, with secondary suppression per week): every count is then a sum of
-    released cells, so no two views subtract to a withheld one. None when fewer than k people are
-    credited with agent PRs in view; origins (agent vs human) under k people withheld all or none.
-    `scope_panel`, `scope_prs`, `loaded`, `scope`: what the dashboard keeps read."""
-    # the view's PRs in every unit-week, then only those of its released agent cells: never a subset
-    # of a cell chosen by another release flag (released_only), which could leave part of a sum out
-    view = replace(check_selection(con, viewer, filters, scope_panel), released_only=False)
-    if scope_prs is not None:
-        prs = agent_figures.prs_of(scope_prs, view)
-    else:
-        prs = agent_figures.merged_prs(con, view)
-    work = agent_figures.of_prs(_in_agent_cells(prs, agent_cells(con, viewer, view, loaded, scope)))
-    k = viewer.k
-    if work.agent_people < k or work.people < k:
-        return None
-    return replace(
-        work,
-        by_origin=suppression.complementary(work.by_origin, k, ("origin",)),
-        by_agent=suppression.complementary(work.by_agent, k, ("agent",)),
-    )
-
-
-def agent_cells(
-    con: duckdb.DuckDBPyConnection,
-    viewer: Viewer,
-    view: Filters,
-    loaded: released.Loaded | None = None,
-    scope: pl.DataFrame | None = None,
-) -> pl.DataFrame:
-    """team (None: the whole organization's week), week: the view's cells whose agent work is released."""
-    units = selected_units(con, viewer, view, scope)
-    whole = viewer.sees_whole_org and not view.teams
-    if loaded is not None:
-        cells = loaded.cells(None if whole else units, view.start, view.end)
-    elif whole:
-        cells = released.org_cells(con, view.start, view.end)
-    else:
-        cells = released.cells(con, units, view.start, view.end)
-    cells = cells.filter(pl.col("released_agent"))
-    if whole:
-        return cells.select(team=pl.lit(None, pl.String), week="week")
-    labels = (scope if scope is not None else scope_units(con, viewer)).select(
-        unit_key="release_unit", team="team"
-    )
-    return cells.join(labels, on="unit_key").select("team", "week")
-
-
-def _in_agent_cells(prs: pl.DataFrame, cells: pl.DataFrame) -> pl.DataFrame:
-    if cells.height and cells["team"].is_null().all():
-        return prs.filter(pl.col("week").is_in(cells["week"].implode()))
-    return prs.join(cells, on=["team", "week"], how="semi")

@@ -168,7 +168,9 @@ def _org_cells(unit_weeks: pl.DataFrame) -> pl.DataFrame:
     adds nothing an attacker cannot already learn from the exact monthly spend, since secondary
     suppression makes what is withheld in each week a sum over at least k people."""
     measures = [
-        c for c in ("people", "ai_users", *UNIT_MEASURES, *USAGE_MEASURES, *AGENT_MEASURES) if c in unit_weeks.columns
+        c
+        for c in ("people", "ai_users", *UNIT_MEASURES, *USAGE_MEASURES, *AGENT_MEASURES)
+        if c in unit_weeks.columns
     ]
     return (
         unit_weeks.group_by("week")

@@ -8,12 +8,15 @@ only through these names. The policy behind them:
   org, an individual no aggregate; tools are released for the whole organization only;
 - estimates (estimates.py) run on person-weeks under one rule: the people behind an estimate and
   those it leaves out are each none or at least k;
+- agent work (agent.py) reads only the release's agent cells; `summary --as` (summary.py) takes
+  every key from the above;
 - person-level views (people.py): a person's own weeks, to themself and their direct manager.
 Nobody gets a table of named people ordered by tokens, spend or output.
 """
 
 from __future__ import annotations
 
+from pipelines.privacy.agent import AGENT_KEYS, agent_work
 from pipelines.privacy.aggregates import (
     finance,
     period_weeks,
@@ -25,15 +28,12 @@ from pipelines.privacy.aggregates import (
     weekly,
 )
 from pipelines.privacy.estimates import (
-    AGENT_KEYS,
     Efficiency,
-    agent_work,
     analytics,
     density,
     efficiency,
     elasticities,
     guardrails,
-    summary,
 )
 from pipelines.privacy.people import direct_reports, person_name, person_weekly
 from pipelines.privacy.scope import (
@@ -45,6 +45,7 @@ from pipelines.privacy.scope import (
     selected_units,
     teams,
 )
+from pipelines.privacy.summary import summary
 
 __all__ = [
     "AGENT_KEYS",
