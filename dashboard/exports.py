@@ -40,13 +40,13 @@ def chart(fig: go.Figure, name: str, where: DeltaGenerator | None = None) -> Non
     where = where or st.container()
     stem = images.slug(name)
     where.plotly_chart(fig, key=f"chart-{stem}", **layout.PLOTLY)
-    spec = fig.to_json()
+    # the figure's JSON is made on a click only: a rerun that draws the chart serializes it once
     with where.popover("Export", icon=":material/download:", type="tertiary"):
         st.caption("The chart as shown, at slide size; HTML is interactive and works offline.")
         for label, make, suffix, mime in (
-            ("PNG", lambda: _png(spec), "png", "image/png"),
-            ("SVG", lambda: _svg(spec), "svg", "image/svg+xml"),
-            ("HTML", lambda: _html(spec), "html", "text/html"),
+            ("PNG", lambda: _png(fig.to_json()), "png", "image/png"),
+            ("SVG", lambda: _svg(fig.to_json()), "svg", "image/svg+xml"),
+            ("HTML", lambda: _html(fig.to_json()), "html", "text/html"),
         ):
             st.download_button(
                 label,
