@@ -15,9 +15,11 @@ Nobody gets a table of named people ordered by tokens, spend or output.
 from __future__ import annotations
 
 from pipelines.privacy.aggregates import (
+    TeamLevel,
     finance,
     period_weeks,
     quality_checks,
+    team_level,
     team_weekly,
     teams_table,
     tools,
@@ -49,6 +51,7 @@ from pipelines.privacy.scope import (
 __all__ = [
     "AGENT_KEYS",
     "Efficiency",
+    "TeamLevel",
     "Withheld",
     "agent_work",
     "analytics",
@@ -68,6 +71,7 @@ __all__ = [
     "scoped",
     "selected_units",
     "summary",
+    "team_level",
     "team_weekly",
     "teams",
     "teams_table",
