@@ -44,13 +44,24 @@ def _panel_title(column: str) -> str:
 
 
 def _ticks(largest: float, column: str) -> tuple[list[float], list[str]]:
-    """Three or four round ticks from 0 past `largest`, written as formats writes the column."""
-    largest = largest if largest > 0 else 1.0
-    raw = largest / 3
-    magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
-    values = [i * step for i in range(int(largest / step) + 2) if i * step <= largest * 1.05 or i <= 1]
-    return values, [formats.text(v, column) for v in values]
+    """0 and one round value at most `largest` (a panel is narrow: two labels never touch), or 0%,
+    50%, 100% for a rate; written as formats writes the column."""
+    if formats.kind(column) == "pct":
+        values = [0.0, 0.5, 1.0]
+    else:
+        largest = largest if largest > 0 else 1.0
+        magnitude = 10 ** math.floor(math.log10(largest))
+        values = [0.0, max(m * magnitude for m in (1, 2, 2.5, 5) if m * magnitude <= largest)]
+    return values, [_tick(v, column) for v in values]
+
+
+def _tick(value: float, column: str) -> str:
+    """A short tick label in the column's format: 0, 50%, 20B, $25K, $2.00, 1.50."""
+    if value == 0:
+        return "0"
+    if formats.kind(column) == "usd":
+        return "$" + formats.compact(value)
+    return formats.text(value, column)
 
 
 def _height(rows: int) -> int:
@@ -75,7 +86,7 @@ def team_figures(teams: pl.DataFrame, target: float) -> go.Figure:
         showlegend=False,
     )
     if shown.is_empty():
-        return empty(fig, "No team in this view has figures released for the period")
+        return empty(fig, "No data released for any team in this view")
     names = html_all(shown["team"].to_list())  # data: drawn as text, never as markup
     for col, column in enumerate(TEAM_PANELS, start=1):
         values = shown[column].to_list()
@@ -101,8 +112,9 @@ def team_figures(teams: pl.DataFrame, target: float) -> go.Figure:
             tickvals=ticks,
             ticktext=labels,
             tickfont={"size": 12},
+            tickangle=0,
             showgrid=True,
-            range=[0, max(largest, ticks[-1]) * 1.35],
+            range=[0, max(largest, ticks[-1]) * 1.5],
             row=1,
             col=col,
         )
@@ -139,7 +151,11 @@ def team_heatmap(team_weekly: pl.DataFrame, target: float, teams: Sequence[str] 
         template=theme.NAME,
         title={
             "text": f"Weekly active rate by team (target {formats.pct(target)})<br>"
-            '<span style="font-size:13px;color:#6E6E6E">grey: not shown for privacy, hover for why</span>'
+            '<span style="font-size:13px;color:#6E6E6E">grey: not shown for privacy, hover for why</span>',
+            "yref": "container",
+            "y": 1,
+            "yanchor": "top",
+            "pad": {"t": 12},
         },
     )
     rows = sorted(team_weekly["team"].unique().to_list()) if team_weekly.height else []
@@ -159,7 +175,8 @@ def team_heatmap(team_weekly: pl.DataFrame, target: float, teams: Sequence[str] 
         rate.append([c["weekly_active_rate"] if c else None for c in cells])
         grey.append([1.0 if c and c["weekly_active_rate"] is None else None for c in cells])
         hover.append([_cell_text(c, name) if c else f"{name}: nobody in this team that week" for c in cells])
-    ticks = [v for v in (0, 0.25, 0.5, 0.75, 1) if abs(v - target) >= 0.1]  # no label over the target's
+    steps = (0, 0.25, 0.5, 0.75, 1) if len(rows) >= 8 else (0, 0.5, 1)  # a short bar has room for fewer
+    ticks = [v for v in steps if abs(v - target) >= 0.15]  # no label over the target's
     common = {"x": weeks, "y": names, "customdata": hover, "xgap": 1, "ygap": 1}
     fig.add_heatmap(
         z=grey,
@@ -187,6 +204,6 @@ def team_heatmap(team_weekly: pl.DataFrame, target: float, teams: Sequence[str] 
         **common,
     )
     fig.update_yaxes(autorange="reversed", type="category", dtick=1, showgrid=False, ticks="")
-    fig.update_xaxes(tickformat="%d %b", showgrid=False)
-    fig.update_layout(height=_height(len(rows)), margin={"t": 100})
+    fig.update_xaxes(tickformat="%-d %b", showgrid=False)
+    fig.update_layout(height=_height(len(rows)), margin={"t": 80})
     return fig

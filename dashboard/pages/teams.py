@@ -42,8 +42,10 @@ while level.level.openable():
         break
     path += (choice,)
     level = data.team_level(viewer, filters, path)
-crumbs = ["All", *(markdown(label) for _, label in level.level.crumbs)]
-st.markdown("**Org:** " + " › ".join(crumbs))
+if filters.teams:
+    st.markdown("**Org:** the teams chosen in the team filter, side by side")
+else:
+    st.markdown("**Org:** " + " › ".join(["All", *(markdown(label) for _, label in level.level.crumbs)]))
 
 table = level.table
 hidden = table.filter(pl.col("suppressed"))
@@ -67,7 +69,7 @@ COLUMNS = (
     "tokens", "cost_usd", "usage_coverage", "merged_prs", "merged_prs_per_engineer_week", "closed_tickets",
     "cost_per_merged_pr",
 )  # fmt: skip
-FORMAT = {"pct": "percent", "usd": "dollar", "usd_cents": "dollar", "compact": "compact", "count": "localized",
+FORMAT = {"pct": "%.0f%%", "usd": "dollar", "usd_cents": "dollar", "compact": "compact", "count": "localized",
           "rate": "%.2f", "decimal": "%.2f"}  # fmt: skip
 
 
@@ -79,8 +81,9 @@ def _column(column: str) -> object:
     return st.column_config.NumberColumn(formats.label(column), format=FORMAT.get(formats.kind(column)))
 
 
+percents = [c for c in COLUMNS if formats.kind(c) == "pct"]  # shown as 44%, as formats.pct writes them
 st.dataframe(
-    shown.select(COLUMNS),
+    shown.select(COLUMNS).with_columns(pl.col(percents) * 100),
     hide_index=True,
     height=min(shown.height, 15) * 35 + 38,
     column_config={column: _column(column) for column in COLUMNS},
@@ -109,4 +112,9 @@ with st.expander("Quality guardrails per team (every team of your view)"):
     st.markdown(
         "**Quality guardrails per team**, beside the throughput (means; 95% intervals on the Methods page):"
     )
-    guardrails.table(data.guardrails(viewer, filters), "team", viewer.k)
+    st.dataframe(
+        guardrails.by_group(data.guardrails(viewer, filters), "team", viewer.k),
+        hide_index=True,
+        height=420,  # scrolls: a large organization has hundreds of teams
+        column_config=guardrails.COLUMN_CONFIG,
+    )

@@ -114,6 +114,12 @@ def level(units: pl.DataFrame, scope: Sequence[str], root: str, path: Sequence[s
     return _level(tuple(crumbs), tree.rows(node, within))
 
 
+def flat(units: pl.DataFrame, scope: Sequence[str]) -> Level:
+    """The release units of `scope` as rows, no org above them: a view of chosen teams."""
+    tree = _Tree(units, scope)
+    return _level((), [Row(u, tree.release_label[u], False, [u], child=False) for u in sorted(tree.released)])
+
+
 def _level(crumbs: tuple[tuple[str, str], ...], rows: list[Row]) -> Level:
     labels = _unique([r.label for r in rows])
     table = pl.DataFrame(

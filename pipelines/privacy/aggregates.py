@@ -100,11 +100,15 @@ def team_level(
     limit: int | None = None,
 ) -> TeamLevel:
     """The level reached by opening the orgs in `path` from the viewer's top (a leader: the orgs
-    of their direct reports; a manager: those of their own org); `limit`: at most that many rows,
-    the rest summed as "other" (exports and the pack)."""
+    of their direct reports; a manager: those of their own org), or the teams chosen in the team
+    filter side by side; `limit`: at most that many rows, the rest summed as "other" (exports and
+    the pack)."""
     units, _ = _labels(con, viewer, filters)
     tree = frame(con, "select * from release_units")
-    lvl = org_levels.level(tree, units, viewer.aggregate_root or TOP_UNIT, path)
+    if filters.teams:
+        lvl = org_levels.flat(tree, units)
+    else:
+        lvl = org_levels.level(tree, units, viewer.aggregate_root or TOP_UNIT, path)
     if limit is not None:
         lvl = org_levels.grouped(lvl, limit)
     cells = released.cells(con, lvl.members["release_unit"].to_list(), filters.start, filters.end)
