@@ -175,8 +175,9 @@ def team_heatmap(team_weekly: pl.DataFrame, target: float, teams: Sequence[str] 
         rate.append([c["weekly_active_rate"] if c else None for c in cells])
         grey.append([1.0 if c and c["weekly_active_rate"] is None else None for c in cells])
         hover.append([_cell_text(c, name) if c else f"{name}: nobody in this team that week" for c in cells])
-    steps = (0, 0.25, 0.5, 0.75, 1) if len(rows) >= 8 else (0, 0.5, 1)  # a short bar has room for fewer
-    ticks = [v for v in steps if abs(v - target) >= 0.15]  # no label over the target's
+    short = len(rows) < 8  # a short colour bar has room for fewer labels
+    steps = (0, 0.5, 1) if short else (0, 0.25, 0.5, 0.75, 1)
+    ticks = [v for v in steps if abs(v - target) >= (0.25 if short else 0.15)]  # none over the target's
     common = {"x": weeks, "y": names, "customdata": hover, "xgap": 1, "ygap": 1}
     fig.add_heatmap(
         z=grey,

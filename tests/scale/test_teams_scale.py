@@ -173,3 +173,23 @@ def test_export_charts_and_the_pack_at_every_size(
     )
     assert result.exit_code == 0, result.output
     assert "Weekly active rate by team" in pack.read_text()
+
+
+def test_more_than_a_page_of_teams_is_shown_a_page_at_a_time(teams_page: AppTest) -> None:
+    at = teams_page
+    if not at.dataframe:  # nothing released at 30 people: the page says so (test above)
+        return
+    chosen = at.sidebar.multiselect(key="filter_teams").options[: charts.PAGE_ROWS + 20]
+    if len(chosen) <= charts.PAGE_ROWS:
+        pytest.skip(f"fewer than {charts.PAGE_ROWS + 1} teams at this size")
+    at.sidebar.multiselect(key="filter_teams").set_value(chosen).run()
+    assert not at.exception, [e.message for e in at.exception]
+    shown = at.dataframe[0].value["team"].tolist()
+    assert len(shown) > charts.PAGE_ROWS  # the table has every row (it scrolls)
+    first = _figures(at)["Weekly active rate by team"]
+    assert first["data"][0]["y"] == shown[: charts.PAGE_ROWS]
+    assert first["layout"]["height"] <= MAX_HEIGHT
+    at.selectbox(key="teams_page_").select_index(1).run()
+    rest = _figures(at)["Weekly active rate by team"]
+    assert rest["data"][0]["y"] == shown[charts.PAGE_ROWS :]
+    assert _figures(at)["Side by side"]["data"][0]["y"] == shown[charts.PAGE_ROWS :]
