@@ -150,12 +150,11 @@ def team_heatmap(team_weekly: pl.DataFrame, target: float, teams: Sequence[str] 
     fig.update_layout(
         template=theme.NAME,
         title={
-            "text": f"Weekly active rate by team (target {formats.pct(target)})<br>"
-            '<span style="font-size:13px;color:#6E6E6E">grey: not shown for privacy, hover for why</span>',
-            "yref": "container",
-            "y": 1,
-            "yanchor": "top",
-            "pad": {"t": 12},
+            "text": f"Weekly active rate by team (target {formats.pct(target)})",
+            "subtitle": {
+                "text": "grey: not shown for privacy, hover for why",
+                "font": {"size": 13, "color": theme.GREY},
+            },
         },
     )
     rows = sorted(team_weekly["team"].unique().to_list()) if team_weekly.height else []
@@ -206,5 +205,5 @@ def team_heatmap(team_weekly: pl.DataFrame, target: float, teams: Sequence[str] 
     )
     fig.update_yaxes(autorange="reversed", type="category", dtick=1, showgrid=False, ticks="")
     fig.update_xaxes(tickformat="%-d %b", showgrid=False)
-    fig.update_layout(height=_height(len(rows)), margin={"t": 80})
+    fig.update_layout(height=_height(len(rows)), margin={"t": 96})
     return fig
