@@ -88,6 +88,12 @@ st.dataframe(
     height=min(shown.height, 15) * 35 + 38,
     column_config={column: _column(column) for column in COLUMNS},
 )
+if shown.is_empty():
+    st.info(
+        f"Nothing at this level is released for the period: each team has fewer than {viewer.k} people "
+        "in every week, or is withheld so that nothing can be subtracted out. Choose a longer period.",
+        icon=":material/visibility_off:",
+    )
 if hidden.height:
     reasons = sorted(set(hidden["reason"].drop_nulls().to_list()))
     what = "team" if hidden.height == 1 else "teams"

@@ -384,7 +384,7 @@ def _team_rates(team_weekly: pl.DataFrame, target: float) -> str:
     shown = latest.filter(~pl.col("suppressed")).drop_nulls("weekly_active_rate")
     reached = int((shown["weekly_active_rate"] >= target).sum())
     return (
-        f"In the week of {day(latest['week'][0])}, {reached} of the {shown.height} teams shown were at or "
+        f"In the week of {day(latest['week'][0])}, {reached} of the {shown.height} orgs and teams shown were at or "
         f"above the {pct(target)} adoption target."
     )
 
