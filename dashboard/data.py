@@ -233,3 +233,20 @@ def excluded(who: Viewer) -> Excluded:
 
 def adoption_target() -> float:
     return settings().adoption_target
+
+
+# ---- the Teams page: one level of the viewer's org tree (pipelines/metrics/org_levels.py) ----
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _team_level(
+    warehouse: Warehouse, who: Viewer, filters: Filters, path: tuple[str, ...]
+) -> views.TeamLevel:
+    with cursor_for(warehouse) as cursor:
+        return views.team_level(cursor, who, filters, path)
+
+
+def team_level(who: Viewer, filters: Filters, path: tuple[str, ...] = ()) -> views.TeamLevel:
+    """The level reached by opening the orgs in `path` (unit keys) from the viewer's top: each org's
+    figures are the sums of its units' released cells, rows in name order."""
+    return _team_level(current(), who, filters, path)

@@ -7,7 +7,7 @@ All share one theme (dashboard/theme.py).
 
 from dashboard.charts import analytics
 from dashboard.charts.efficiency import efficiency_curve, usage_output_density
-from dashboard.charts.teams import TEAM_PANELS, team_active_rates, team_figures
+from dashboard.charts.teams import PAGE_ROWS, TEAM_PANELS, team_figures, team_heatmap
 from dashboard.charts.weekly import (
     active_rate,
     cost_per_merged_pr,
@@ -16,14 +16,15 @@ from dashboard.charts.weekly import (
 )
 
 __all__ = [
+    "PAGE_ROWS",
     "TEAM_PANELS",
     "active_rate",
     "analytics",
     "cost_per_merged_pr",
     "efficiency_curve",
     "merged_prs_per_engineer_week",
-    "team_active_rates",
     "team_figures",
+    "team_heatmap",
     "tokens_and_spend",
     "usage_output_density",
 ]

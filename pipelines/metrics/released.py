@@ -209,53 +209,95 @@ def with_tools(weekly_: pl.DataFrame, tool_cells_: pl.DataFrame) -> pl.DataFrame
     )
 
 
+TEAM_COLUMNS = (
+    "team",
+    "people",
+    "person_weeks",
+    "active_rate_period",
+    "active_rate_latest",
+    "useful_ai_rate",
+    "tokens",
+    "cost_usd",
+    "unpriced_tokens",
+    "merged_prs",
+    "merged_prs_per_engineer_week",
+    "closed_tickets",
+    "cost_per_merged_pr",
+    "usage_coverage",
+    "suppressed",
+)
+
+
+def _rows(cells_: pl.DataFrame, members: pl.DataFrame) -> pl.DataFrame:
+    """The cells with their row's label: `members` maps each release_unit to a row (team)."""
+    return cells_.join(members.select("release_unit", "team"), left_on="unit_key", right_on="release_unit")
+
+
 def units_table(cells_: pl.DataFrame, labels: pl.DataFrame) -> pl.DataFrame:
-    """One row per unit over the period, in name order: its latest released headcount, the active
-    rate over the period and in the latest week, spend and output."""
+    """One row per unit over the period, in name order (labels: release_unit, team)."""
+    return rows_table(cells_, labels)
+
+
+def rows_table(cells_: pl.DataFrame, members: pl.DataFrame) -> pl.DataFrame:
+    """One row per row of `members` (release_unit -> team: a unit, or an org of several) over the
+    period, in name order: sums of its units' released cells. people and active_rate_latest are of
+    its latest week with a released cell; reason: why a row with no released cell is withheld."""
+    cells_ = _rows(cells_, members)
     if cells_.is_empty():
-        return labels.head(0).select("team").with_columns(suppressed=pl.lit(True))
-    sums = _figures(_sums(cells_.rename({"unit_key": "release_unit"}), ["release_unit"]))
+        return pl.DataFrame(schema={"team": pl.String, "suppressed": pl.Boolean, "reason": pl.String})
+    sums = _figures(_sums(cells_, ["team"]))
+    weeks = _figures(_sums(cells_, ["team", "week"]))
     latest = (
-        cells_.filter(pl.col("released_people"))
+        weeks.filter(~pl.col("suppressed"))
         .sort("week")
-        .group_by("unit_key")
+        .group_by("team")
         .agg(
-            people=pl.col("people").last(), active_rate_latest=(pl.col("ai_users") / pl.col("people")).last()
+            people=pl.col("people_in_scope").last(),
+            active_rate_latest=pl.col("weekly_active_rate").last(),
         )
-        .rename({"unit_key": "release_unit"})
     )
-    table = labels.join(sums, on="release_unit", how="inner").join(latest, on="release_unit", how="left")
-    return table.select(
-        "team",
-        "people",
-        pl.col("people_in_scope").alias("person_weeks"),
-        pl.col("weekly_active_rate").alias("active_rate_period"),
-        "active_rate_latest",
-        "useful_ai_rate",
-        "tokens",
-        "cost_usd",
-        "unpriced_tokens",
-        "merged_prs",
-        "merged_prs_per_engineer_week",
-        "closed_tickets",
-        "cost_per_merged_pr",
-        "usage_coverage",
-        "suppressed",
-    ).sort("team")
+    reasons = cells_.group_by("team").agg(reason=pl.col("reason").filter(~pl.col("released_people")).min())
+    table = sums.join(latest, on="team", how="left").join(reasons, on="team", how="left")
+    return (
+        table.with_columns(
+            person_weeks=pl.col("people_in_scope"),
+            active_rate_period=pl.col("weekly_active_rate"),
+            reason=pl.when(pl.col("suppressed")).then(pl.col("reason")),
+        )
+        .select(*TEAM_COLUMNS, "reason")
+        .sort("team")
+    )
 
 
 def unit_weekly(cells_: pl.DataFrame, labels: pl.DataFrame) -> pl.DataFrame:
-    """Each unit's weeks: headcount and active rate, null where the cell is withheld."""
-    joined = cells_.join(labels, left_on="unit_key", right_on="release_unit", how="inner")
-    ok, usage_ok = pl.col("released_people"), pl.col("released_usage")
-    return joined.select(
-        "team",
-        "week",
-        pl.when(ok).then(pl.col("people")).alias("people"),
-        pl.when(usage_ok).then(pl.col("ai_users") / pl.col("people")).alias("weekly_active_rate"),
-        (~ok).alias("suppressed"),
-        pl.col("reason"),
-    ).sort("week", "team")
+    """Each unit's weeks (labels: release_unit, team)."""
+    return rows_weekly(cells_, labels)
+
+
+def rows_weekly(cells_: pl.DataFrame, members: pl.DataFrame) -> pl.DataFrame:
+    """Each row's weeks (rows as in rows_table): its released people and active rate, null where
+    nothing of the row is released; reason: why (the first of its withheld cells' reasons);
+    teams_withheld: how many of its units' usage is withheld that week."""
+    cells_ = _rows(cells_, members)
+    schema = {
+        "team": pl.String, "week": pl.Date, "people": pl.Int64, "weekly_active_rate": pl.Float64,
+        "usage_coverage": pl.Float64, "suppressed": pl.Boolean, "reason": pl.String,
+        "teams_withheld": pl.Int64,
+    }  # fmt: skip
+    if cells_.is_empty():
+        return pl.DataFrame(schema=schema)
+    weeks = _figures(_sums(cells_, ["team", "week"]))
+    why = cells_.group_by("team", "week").agg(
+        reason=pl.col("reason").filter(~pl.col("released_usage")).min(),
+        teams_withheld=(~pl.col("released_usage")).sum(),
+    )
+    return (
+        weeks.join(why, on=["team", "week"], how="left")
+        .with_columns(people=pl.col("people_in_scope"))
+        .select(list(schema))
+        .cast(schema)
+        .sort("week", "team")
+    )
 
 
 def finance_months(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:

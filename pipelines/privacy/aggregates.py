@@ -7,14 +7,16 @@ more than the release, which is safe as a whole.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import duckdb
 import polars as pl
 
-from pipelines.db import run
-from pipelines.metrics import released
+from pipelines.db import frame, run
+from pipelines.metrics import org_levels, released
 from pipelines.metrics.filters import Filters
+from pipelines.privacy.release import TOP_UNIT
 from pipelines.privacy.scope import TOOLS_ORG_ONLY, Withheld, scope_units, selected_units
 from pipelines.privacy.viewer import Viewer
 
@@ -78,6 +80,45 @@ def team_weekly(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters
     """Each unit's weeks (headcount, active rate); withheld cells read null with their reason."""
     units, labels = _labels(con, viewer, filters)
     return released.unit_weekly(released.cells(con, units, filters.start, filters.end), labels)
+
+
+@dataclass(frozen=True)
+class TeamLevel:
+    """One level of the viewer's org tree (metrics/org_levels.py) with its figures: each row an org
+    (the sums of the released cells of the units in its subtree) or a team, in name order."""
+
+    level: org_levels.Level
+    table: pl.DataFrame  # released.rows_table() columns, plus drillable and teams
+    weekly: pl.DataFrame  # released.rows_weekly() columns
+
+
+def team_level(
+    con: duckdb.DuckDBPyConnection,
+    viewer: Viewer,
+    filters: Filters,
+    path: tuple[str, ...] = (),
+    limit: int | None = None,
+) -> TeamLevel:
+    """The level reached by opening the orgs in `path` from the viewer's top (a leader: the orgs
+    of their direct reports; a manager: those of their own org), or the teams chosen in the team
+    filter side by side; `limit`: at most that many rows, the rest summed as "other" (exports and
+    the pack)."""
+    units, _ = _labels(con, viewer, filters)
+    tree = frame(con, "select * from release_units")
+    if filters.teams:
+        lvl = org_levels.flat(tree, units)
+    else:
+        lvl = org_levels.level(tree, units, viewer.aggregate_root or TOP_UNIT, path)
+    if limit is not None:
+        lvl = org_levels.grouped(lvl, limit)
+    cells = released.cells(con, lvl.members["release_unit"].to_list(), filters.start, filters.end)
+    table = released.rows_table(cells, lvl.members)
+    rows = lvl.rows.select("team", "drillable", "teams")
+    return TeamLevel(
+        level=lvl,
+        table=rows.join(table, on="team", how="inner").select(*table.columns, "drillable", "teams"),
+        weekly=released.rows_weekly(cells, lvl.members),
+    )
 
 
 def finance(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pl.DataFrame:

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 from pipelines.privacy.agent import AGENT_KEYS, agent_work
 from pipelines.privacy.aggregates import (
+    TeamLevel,
     finance,
     period_weeks,
     quality_checks,
+    team_level,
     team_weekly,
     teams_table,
     tools,
@@ -50,6 +52,7 @@ from pipelines.privacy.summary import summary
 __all__ = [
     "AGENT_KEYS",
     "Efficiency",
+    "TeamLevel",
     "Withheld",
     "agent_work",
     "analytics",
@@ -69,6 +72,7 @@ __all__ = [
     "scoped",
     "selected_units",
     "summary",
+    "team_level",
     "team_weekly",
     "teams",
     "teams_table",

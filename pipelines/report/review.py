@@ -33,6 +33,7 @@ from pipelines.report.summary import Guardrails, ReviewFigures, day, pct, senten
 from pipelines.settings import settings
 
 HEAD_COUNTS = ("people", "people_in_scope", "ai_users")
+TEAM_ROWS = 12  # teams (orgs) per chart in exports and the pack: the rest are summed as "other"
 
 
 class Chart(NamedTuple):
@@ -74,14 +75,15 @@ def inputs(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) -> 
     view = views.check_selection(con, viewer, filters)
     weekly = views.weekly(con, viewer, filters)
     by_team = not filters.tools  # tools are released for the whole organization only
+    top = views.team_level(con, viewer, filters, limit=TEAM_ROWS) if by_team else None
     return Inputs(
         viewer=viewer,
         filters=view,
         target=settings().adoption_target,
         people=released.key_figures(weekly).people_latest or 0,
         weekly=with_cost_trend(weekly),
-        teams=views.teams_table(con, viewer, filters) if by_team else _NO_TEAMS,
-        team_weekly=views.team_weekly(con, viewer, filters) if by_team else _NO_TEAM_WEEKS,
+        teams=top.table if top else _NO_TEAMS,  # the viewer's top level: orgs of their direct reports
+        team_weekly=top.weekly if top else _NO_TEAM_WEEKS,
         efficiency=views.efficiency(con, viewer, filters),
         analytics=views.analytics(con, viewer, filters),
     )
@@ -110,7 +112,7 @@ def charts_for(
         Chart("teams-side-by-side", "Teams side by side", _teams(d.teams, k),
               charts.team_figures(d.teams, d.target)),
         Chart("team-active-rates", "Weekly active rate by team", _team_rates(d.team_weekly, d.target),
-              charts.team_active_rates(d.team_weekly, d.target)),
+              charts.team_heatmap(d.team_weekly, d.target)),
         Chart("elasticities", "Within-person and pooled elasticities", _within(a),
               analytics_charts.elasticity_comparison(a.elasticities.pooled, a.elasticities.within,
                                                      a.elasticities.within_effort)),
@@ -371,8 +373,8 @@ def _teams(teams: pl.DataFrame, k: int) -> str:
     if teams.is_empty():
         return "No teams in this view."
     hidden = int(teams["suppressed"].sum())
-    blanked = f"; {hidden} show no figures (fewer than {k} people, or blanked so none can be subtracted)"
-    return f"{teams.height} teams side by side, in name order{blanked if hidden else ''}."
+    left = f"; {hidden} with nothing released for the period are left out (fewer than {k} people)"
+    return f"The top of your view: {teams.height - hidden} orgs and teams, in name order{left if hidden else ''}."
 
 
 def _team_rates(team_weekly: pl.DataFrame, target: float) -> str:
@@ -382,7 +384,7 @@ def _team_rates(team_weekly: pl.DataFrame, target: float) -> str:
     shown = latest.filter(~pl.col("suppressed")).drop_nulls("weekly_active_rate")
     reached = int((shown["weekly_active_rate"] >= target).sum())
     return (
-        f"In the week of {day(latest['week'][0])}, {reached} of the {shown.height} teams shown were at or "
+        f"In the week of {day(latest['week'][0])}, {reached} of the {shown.height} orgs and teams shown were at or "
         f"above the {pct(target)} adoption target."
     )
 

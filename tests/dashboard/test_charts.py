@@ -212,11 +212,12 @@ def test_team_figures_in_name_order_never_by_tokens(teams: pl.DataFrame) -> None
     assert any(shape.x0 == 0.8 for shape in fig.layout.shapes)  # the target
 
 
-def test_team_active_rates_small_multiples(team_weekly: pl.DataFrame) -> None:
-    fig = charts.team_active_rates(team_weekly, target=0.7)
-    assert [a.text for a in fig.layout.annotations] == ["analytics", "ci", "web"]
-    targets = [trace for trace in fig.data if trace.name == "target 70%"]
-    assert len(targets) == 3 and all(set(t.y) == {0.7} for t in targets)
+def test_team_heatmap_rows_in_name_order(team_weekly: pl.DataFrame) -> None:
+    fig = charts.team_heatmap(team_weekly, target=0.7)
+    rates = next(trace for trace in fig.data if trace.name == "weekly active rate")
+    assert list(rates.y) == ["analytics", "ci", "web"]
+    assert [row[0] for row in rates.z] == [0.50, 0.50, 0.50]  # every team's first week
+    assert "target 70%" in rates.colorbar.ticktext
 
 
 def _all_figures(weekly, deciles, means, teams, team_weekly) -> list[go.Figure]:
@@ -228,7 +229,7 @@ def _all_figures(weekly, deciles, means, teams, team_weekly) -> list[go.Figure]:
         charts.efficiency_curve(deciles, (6.0, 20.0), (1.2, 2.6)),
         charts.usage_output_density(density(means, k=3), k=3),
         charts.team_figures(teams, 0.8),
-        charts.team_active_rates(team_weekly, 0.8),
+        charts.team_heatmap(team_weekly, 0.8),
     ]
 
 

@@ -9,24 +9,17 @@ loaded machine makes the tests slower, never red."""
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from io import BytesIO
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 from pptx import Presentation
 from pypdf import PdfReader
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-EVENT_MS = 600_000  # a cap against hangs, not a speed expectation: each wait ends on its event
-EVENT_S = EVENT_MS / 1000
-CHART = '[data-testid="stPlotlyChart"] .js-plotly-plot'
+from tests.e2e.serve import CHART, EVENT_MS, ROOT, browser_page, dashboard, open_page
+
 # the bottom of the last element on the page (the main block's own bottom padding is large)
 CONTENT_BOTTOM = """() => {
     const main = document.querySelector('[data-testid="stMain"]');
@@ -37,55 +30,11 @@ CONTENT_BOTTOM = """() => {
 pytestmark = pytest.mark.e2e
 
 
-def _require_chromium() -> None:
-    if not CHROMIUM.exists():  # never `playwright install`: we drive the distribution's browser
-        pytest.fail("Debian's Chromium is missing at /usr/bin/chromium: run `apt-get install -y chromium`")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(demo_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    _require_chromium()  # before starting anything
-    port = _free_port()
-    log = tmp_path_factory.mktemp("streamlit") / "server.log"
-    env = {
-        **os.environ,
-        "TOKENYIELD_DB": str(demo_warehouse),
-        "TOKENYIELD_LOCAL_VIEWER": "demo-leader",  # the demo's first leader: every page is offered
-        "TOKENYIELD_AUDIT_DB": str(log.parent / "audit.duckdb"),
-    }
-    command = [
-        *(sys.executable, "-m", "streamlit", "run", "app.py"),
-        *("--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"),
-        *("--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"),
-    ]
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + EVENT_S
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                pytest.fail(f"streamlit exited with {process.returncode}:\n{log.read_text()}")
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.2)
-        else:
-            pytest.fail(f"streamlit did not listen on {port} within {EVENT_S:.0f} s:\n{log.read_text()}")
+    # the demo's first leader: every page is offered
+    with dashboard(demo_warehouse, tmp_path_factory.mktemp("streamlit")) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="module")
@@ -97,42 +46,8 @@ def images(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def page(server: str) -> Iterator[Page]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000}, device_scale_factor=1)
-            page.set_default_timeout(EVENT_MS)  # every click and wait: a cap against hangs, not a speed test
-            page.goto(server, wait_until="domcontentloaded")
-            yield page
-        finally:
-            browser.close()
-
-
-def _wait_for_charts(page: Page, count: int) -> None:
-    page.wait_for_function(
-        "([selector, n]) => document.querySelectorAll(selector).length >= n",
-        arg=[CHART, count],
-        timeout=EVENT_MS,
-    )
-    # plotly draws asynchronously: wait until every chart has its axes and the app is idle
-    page.wait_for_function(
-        "(selector) => [...document.querySelectorAll(selector)].every(c => c.querySelector('.main-svg'))",
-        arg=CHART,
-        timeout=EVENT_MS,
-    )
-    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=EVENT_MS)
-    page.wait_for_timeout(800)
+    with browser_page(server) as page:
+        yield page
 
 
 def _assert_no_exception(page: Page) -> None:
@@ -158,14 +73,7 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 def _open(page: Page, title: str) -> None:
-    """Go to a page through the sidebar and wait until it has drawn (its h1 and charts, app idle)."""
-    page.get_by_role("link", name=title, exact=True).first.click()
-    page.locator("h1", has_text=title).first.wait_for(timeout=EVENT_MS)
-    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=EVENT_MS)
-    if EVERY_PAGE[title]:
-        _wait_for_charts(page, EVERY_PAGE[title])
-    else:
-        page.wait_for_timeout(800)
+    open_page(page, title, EVERY_PAGE[title])
 
 
 def _screenshot(page: Page, path: Path) -> None:

@@ -18,7 +18,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pipelines.privacy import audit
+from pipelines.metrics.filters import Filters
+from pipelines.privacy import audit, views
 from pipelines.privacy.viewer import resolve
 from tests.timeouts import APPTEST_TIMEOUT
 
@@ -209,24 +210,18 @@ def test_an_individuals_pages_name_only_themself(sessions, con, emails):
 
 
 @pytest.mark.parametrize("role", ("manager", "leader", "analyst", "admin"))
-def test_suppressed_team_rows_read_fewer_than_k_and_carry_no_number(sessions, role):
-    table = next(
-        t for t in sessions[role].visits["Teams"].tables if "team" in t.columns and "people" in t.columns
-    )
-    hidden = table[table["people"] == "fewer than 5"]
-    figures = [c for c in table.columns if c not in ("team", "people")]
-    assert hidden[figures].isna().all().all()
-    assert all(
-        str(p).isdigit() and int(p) >= 5 for p in table.loc[table["people"] != "fewer than 5", "people"]
-    )
-    if role != "manager":
-        assert len(hidden) >= 1  # the top of the organization: too few people in any week
+def test_suppressed_team_rows_are_one_line_and_carry_no_number(sessions, role):
+    visit = sessions[role].visits["Teams"]
+    table = next(t for t in visit.tables if "team" in t.columns and "person_weeks" in t.columns)
+    assert (table["people"] >= 5).all() and not table["people"].isna().any()
+    if role != "manager":  # the top of the organization: too few people in any week, said in one line
+        assert re.search(r"\d+ teams? under 5 people (is|are) not shown", visit.text)
 
 
-def test_the_teams_charts_carry_no_figure_for_a_suppressed_team(sessions):
+def test_the_teams_charts_carry_no_figure_for_a_suppressed_team(sessions, con, emails):
     visit = sessions["leader"].visits["Teams"]
-    table = next(t for t in visit.tables if "team" in t.columns and "people" in t.columns)
-    hidden = set(table.loc[table["people"] == "fewer than 5", "team"])
+    level = views.team_level(con, resolve(con, emails["leader"]), Filters())
+    hidden = set(level.table.filter(level.table["suppressed"])["team"])
     assert hidden
     for chart in visit.charts:
         for trace in chart["data"]:
@@ -237,6 +232,7 @@ def test_the_teams_charts_carry_no_figure_for_a_suppressed_team(sessions):
                 for label, value in zip(xs, ys, strict=True):
                     if label in hidden:
                         assert value is None, (chart["layout"].get("title"), label, value)
+            assert not hidden & set(trace.get("y") or []), chart["layout"].get("title")
 
 
 # ---- person-level views ------------------------------------------------------------------------

@@ -84,7 +84,7 @@ def sample_figures() -> list[tuple[str, go.Figure]]:
         ("Efficiency curve", charts.efficiency_curve(deciles, (6.0, 14.0), (1.6, 2.5))),
         ("Efficiency curve without intervals", charts.efficiency_curve(deciles)),
         ("Teams side by side", charts.team_figures(teams_frame(), TARGET)),
-        ("Active rate per team", charts.team_active_rates(team_weekly, TARGET)),
+        ("Active rate per team", charts.team_heatmap(team_weekly, TARGET)),
         ("Active rate, 60% target", charts.active_rate(weekly, 0.6)),
         ("An empty view", charts.active_rate(weekly.clear(), TARGET)),
     ]
