@@ -272,7 +272,6 @@ def summary(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) ->
     if ai_people // 10 < k:
         for name in SUMMARY_GROUPS:
             shown[name] = None
-        shown["headline"] = f"Too few AI users in this view for deciles of at least {k} people."
     if int(shown.get("agent_people") or 0) < k:  # agent work is shown for k people or more
         for name in AGENT_KEYS:
             shown[name] = None
@@ -287,8 +286,11 @@ def summary(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) ->
         flags = analytics_review.tokenmaxxing(analytics_review.panel(con, view)).people
         if flags.filter(pl.col("flagged_cost_usd") > 0).height < k:
             shown["tokenmaxxing_spend_share"], shown["tokenmaxxing_spend_share_ci95"] = None, None
-    if withheld:
-        shown["headline"] = withheld
+    # the headline is the within-person estimate as the dashboard shows it (the same k rule)
+    within = elasticities(con, viewer, filters).within if not withheld else None
+    shown["headline"] = withheld or headline.wording.headline(within)  # type: ignore[arg-type]
+    shown["elasticity_within"] = within.value if within else None
+    shown["elasticity_within_ci95"] = list(within.ci95) if within and within.ci95 else None
     shown["viewer"] = {"email": viewer.email, "role": viewer.role, "k": k}
     return shown
 
