@@ -23,7 +23,7 @@ import streamlit as st
 
 from pipelines.csv_cells import neutral_frame
 from pipelines.db import run
-from pipelines.metrics import data_quality, queries, released
+from pipelines.metrics import changes, data_quality, queries, released
 from pipelines.metrics.agent_work import AgentWork, merged_prs
 from pipelines.metrics.analytics import Elasticities, Guardrails, Review
 from pipelines.metrics.analytics import panel as analytics_panel
@@ -471,3 +471,17 @@ def pack_bytes(who: Viewer, filters: Filters, suffix: str) -> bytes:
         settings().audit_path, [audit.Entry(who.email, who.role, "export: review pack", detail=suffix)]
     )
     return made
+
+
+# ---- what changed against the previous period (pipelines/metrics/changes.py): every page's lead ----
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _lead(warehouse: Warehouse, who: Viewer, filters: Filters, target: float) -> changes.Lead:
+    with _cursor(warehouse) as cursor:
+        return changes.for_view(cursor, who, filters, target)
+
+
+def lead(who: Viewer, filters: Filters) -> changes.Lead:
+    """The view against the previous period of the same length, from the viewer's release."""
+    return _lead(current(), who, filters, adoption_target())

@@ -12,7 +12,7 @@ def strip(guard: Guardrails, k: int) -> None:
     """Four small metrics with their 95% intervals, for the view as a whole."""
     row = guard.overall.row(0, named=True) if guard.overall.height else None
     if row is None or row.get("suppressed"):
-        st.caption(f"Quality guardrails: fewer than {k} people in view, so none is shown.")
+        st.caption(f"Quality guardrails are not shown: fewer than {k} people in view.")
         return
     st.markdown("**Quality guardrails** beside the throughput above (95% intervals):")
     reverts, size, merge, bugs = st.columns(4)
@@ -67,32 +67,41 @@ COLUMNS = [
     "quality_adjusted_prs_per_engineer_week",
 ]
 COLUMN_CONFIG = {
-    "people": st.column_config.TextColumn("people"),
-    "revert_rate": st.column_config.NumberColumn("reverted ≤21 days", format="percent"),
-    "lines_per_pr": st.column_config.NumberColumn("lines per PR", format="%.0f"),
-    "hours_to_merge": st.column_config.NumberColumn("hours to merge", format="%.1f"),
-    "bug_share": st.column_config.NumberColumn("bug share of tickets", format="percent"),
+    "team": st.column_config.TextColumn("Team"),
+    "decile": st.column_config.NumberColumn("Usage decile", format="%d"),
+    "people": st.column_config.NumberColumn("People", format="localized"),
+    "revert_rate": st.column_config.NumberColumn("Reverted within 21 days", format="percent"),
+    "lines_per_pr": st.column_config.NumberColumn("Lines per PR", format="%.0f"),
+    "hours_to_merge": st.column_config.NumberColumn("Hours to merge", format="%.1f"),
+    "bug_share": st.column_config.NumberColumn("Bug share of tickets", format="percent"),
     "quality_adjusted_prs_per_engineer_week": st.column_config.NumberColumn(
-        "quality-adjusted PRs / eng-week", format="%.2f"
+        "Quality-adjusted merged PRs per engineer-week", format="%.2f"
     ),
 }
 
 
 def table(guard: Guardrails, by: str, k: int) -> None:
-    """The guardrails per team or decile, drawn beside that grouping's throughput."""
-    st.dataframe(by_group(guard, by, k), hide_index=True, height="content", column_config=COLUMN_CONFIG)
+    """The guardrails per team or decile, drawn beside that grouping's throughput; groups under k
+    people collapse into one line under the table."""
+    shown, hidden = by_group(guard, by, k)
+    what = "teams" if by == "team" else "deciles"
+    if shown.height:
+        st.dataframe(shown, hide_index=True, height="content", column_config=COLUMN_CONFIG)
+    if hidden:
+        st.caption(f"{hidden} {what} with fewer than {k} people are not shown.")
+    elif shown.is_empty():
+        st.caption("Nothing to show in this view.")
 
 
-def by_group(guard: Guardrails, by: str, k: int) -> pl.DataFrame:
-    """The guardrails per team or decile; suppressed groups read 'fewer than k', never a number."""
+def by_group(guard: Guardrails, by: str, k: int) -> tuple[pl.DataFrame, int]:
+    """The guardrails of the groups shown (never a number for a group under k people), in name
+    order, and how many groups were left out."""
     frame = guard.by_team if by == "team" else guard.by_decile
     if frame.is_empty():
-        return frame
+        return frame, 0
     shown = frame.select([c for c in [by, *COLUMNS, "suppressed"] if c in frame.columns])
+    hidden = 0
     if "suppressed" in shown.columns:
-        shown = shown.with_columns(
-            people=pl.when(pl.col("suppressed"))
-            .then(pl.lit(f"fewer than {k}"))
-            .otherwise(pl.col("people").cast(pl.String))
-        ).drop("suppressed")
-    return shown.sort(by)
+        hidden = int(shown["suppressed"].fill_null(True).sum())
+        shown = shown.filter(~pl.col("suppressed").fill_null(True)).drop("suppressed")
+    return shown.sort(by), hidden

@@ -118,15 +118,18 @@ def event_study(effects: pl.DataFrame, average: Estimate | None = None) -> go.Fi
 
 def diminishing_returns(points: pl.DataFrame, fits: pl.DataFrame, deciles: pl.DataFrame) -> go.Figure:
     """The three fitted curves of weekly merged PRs on weekly spend (AIC in the legend) over the
-    spend deciles' medians (log spend axis)."""
+    spend deciles' means, the basis the curves are fitted on (log spend axis)."""
     fig = theme.figure("Output against spend: three curves, compared by AIC")
     if points.is_empty() or fits.is_empty():
         return empty(fig, "Too few AI users with spend in this view for the curves")
+    # the curves are least-squares fits of people's means, so they are drawn against each decile's
+    # means (the same units), not its medians, which sit below a skewed mean
+    basis = "mean" if "mean_weekly_spend" in deciles.columns else "median"
     fig.add_scatter(
-        x=deciles["median_weekly_spend"].to_list(),
-        y=deciles["median_weekly_merged_prs"].to_list(),
+        x=deciles[f"{basis}_weekly_spend"].to_list(),
+        y=deciles[f"{basis}_weekly_merged_prs"].to_list(),
         mode="markers",
-        name="spend decile (median)",
+        name=f"spend decile ({basis})",
         marker={"color": theme.BLACK, "size": 9},
         customdata=deciles.select("decile", "people").rows(),
         hovertemplate="decile %{customdata[0]} (%{customdata[1]} people): $%{x:.2f} a week, "
@@ -270,10 +273,10 @@ def flagged_spend(by_team: pl.DataFrame) -> go.Figure:
         x=html_all(ordered["team"].to_list()),
         y=(ordered["flagged_share"] * 100).to_list(),
         marker_color=theme.VERMILLION,
-        error_y=_errors(
+        error_y=_errors(  # a share's interval stays within 0-100%
             ordered["flagged_share"] * 100,
-            ordered["flagged_share_low"] * 100,
-            ordered["flagged_share_high"] * 100,
+            ordered["flagged_share_low"].clip(0.0, 1.0) * 100,
+            ordered["flagged_share_high"].clip(0.0, 1.0) * 100,
         ),
         customdata=ordered.select("people").rows(),
         hovertemplate="%{x} (%{customdata[0]} people with spend): %{y:.1f}% of spend flagged<extra></extra>",

@@ -408,3 +408,32 @@ def for_view(con: duckdb.DuckDBPyConnection, viewer: object, filters: Filters, t
                 con, viewer, replace(filters, start=p.previous[0], end=p.previous[1])
             )  # type: ignore[arg-type]
     return lead(weekly, p, target, now_teams, before_teams)
+
+
+def person_sentences(weeks: pl.DataFrame, whose: str = "your") -> list[str]:
+    """One person's weeks (people.person_weekly: week, used_ai, tokens, merged_prs), the later half
+    of the view against the earlier half: for themself or their manager, never a ranking."""
+    p = periods(weeks["week"].to_list(), None, None) if weeks.height else None
+    if p is None or p.previous is None:
+        return [f"Too few weeks of {whose} data to compare one period with the one before."]
+
+    def sums(span: tuple[date, date]) -> tuple[int, int, int]:
+        rows = weeks.filter(pl.col("week").is_between(*span))
+        return (
+            int(rows["used_ai"].fill_null(False).sum()),
+            int(rows["tokens"].fill_null(0).sum()),
+            int(rows["merged_prs"].fill_null(0).sum()),
+        )
+
+    (ai_now, tokens_now, merged_now), (ai_before, tokens_before, merged_before) = (
+        sums(p.current),
+        sums(p.previous),
+    )
+    n = p.weeks
+    end = formats.day(p.current[1] + timedelta(days=6))
+    return [
+        f"In the last {n} weeks (to {end}) against the {n} before: AI used in {ai_now} of {n} weeks "
+        f"(before: {ai_before}), {formats.compact(tokens_now)} tokens (before: {formats.compact(tokens_before)}), "
+        f"{merged_now:,} merged PRs (before: {merged_before:,}).",
+        "One person's weeks vary a lot for reasons no figure here sees: context for a conversation, not a score.",
+    ]
