@@ -93,9 +93,9 @@ def headline(within: Estimate) -> str:
     if not measurable(within):
         return (
             f"{lead} {NO_DIFFERENCE} in merged PRs (95% interval {low} to {high}; estimate {said}): "
-            "an association within people, not proof of cause."
+            "an association within people, not an experiment."
         )
     return (
         f"{lead} {said} merged PRs (95% interval {low} to {high}): an association within people, "
-        "not proof that tokens cause output."
+        "not an experiment."
     )

@@ -51,20 +51,20 @@ class ReviewFigures:
 
 def sentences(fig: ReviewFigures) -> list[str]:
     """The executive summary: the headline and what changed first (the same sentences the dashboard
-    opens with), then one entry per topic."""
-    return [
-        *([fig.headline] if fig.headline else []),
-        *fig.lead,
+    opens with), then one entry per topic. With the lead, its spend and output sentences stand for
+    the period totals, and the headline for the within-person estimate."""
+    led = bool(fig.lead)
+    topics = [
         _scope(fig),
         _adoption(fig),
-        _spend(fig),
-        _output(fig),
+        *([] if led else [_spend(fig), _output(fig)]),
         _efficiency(fig),
         _deciles(fig),
-        _within_person(fig),
+        *([] if led and fig.headline else [_within_person(fig)]),
         _guardrails(fig.guardrails),
         _tokenmaxxing(fig),
     ]
+    return [*([fig.headline] if fig.headline else []), *fig.lead, *topics]
 
 
 def _scope(fig: ReviewFigures) -> str:
