@@ -7,6 +7,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from dashboard import tables
 from pipelines.metrics.agent_work import AgentWork
 
 
@@ -40,6 +41,16 @@ def section(work: AgentWork | None, k: int) -> None:
     st.dataframe(
         work.by_origin.drop("suppressed", strict=False),
         hide_index=True,
-        column_config={"revert_rate": st.column_config.NumberColumn("revert rate", format="percent")},
+        column_config={  # plain headers (dashboard/tables.py); intervals as % like the rate
+            **tables.column_config(work.by_origin),
+            **{
+                c: st.column_config.NumberColumn(label, format="percent")
+                for c, label in (
+                    ("revert_rate", "Revert rate"),
+                    ("revert_rate_low", "Revert rate, 95% low"),
+                    ("revert_rate_high", "Revert rate, 95% high"),
+                )
+            },
+        },
     )
     st.caption(f"Method: {work.method} {work.caveat}")

@@ -39,7 +39,9 @@ def con(demo_warehouse: Path):
     connection.close()
 
 
-def page(demo_warehouse: Path, monkeypatch: pytest.MonkeyPatch, name: str, email: str = "demo-leader") -> AppTest:
+def page(
+    demo_warehouse: Path, monkeypatch: pytest.MonkeyPatch, name: str, email: str = "demo-leader"
+) -> AppTest:
     monkeypatch.setenv("TOKENYIELD_DB", str(demo_warehouse))
     monkeypatch.delenv("TOKENYIELD_LOCAL_VIEWER", raising=False)
     monkeypatch.delenv("TOKENYIELD_ADOPTION_TARGET", raising=False)
@@ -60,7 +62,9 @@ def lead_text(at: AppTest) -> list[str]:
 
 def halves(con: duckdb.DuckDBPyConnection) -> tuple[tuple[date, date], tuple[date, date]]:
     """The later and earlier halves of the warehouse's released weeks, computed here."""
-    weeks = [r[0] for r in con.execute("select distinct week from release_unit_weeks order by week").fetchall()]
+    weeks = [
+        r[0] for r in con.execute("select distinct week from release_unit_weeks order by week").fetchall()
+    ]
     n = len(weeks) // 2
     later, earlier = weeks[-n:], weeks[-2 * n : -n]
     return (later[0], later[-1]), (earlier[0], earlier[-1])
@@ -106,9 +110,7 @@ def _headers(frame_element) -> list[str]:
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_tables_read_as_plain_words(
-    demo_warehouse: Path, monkeypatch: pytest.MonkeyPatch, name: str
-) -> None:
+def test_tables_read_as_plain_words(demo_warehouse: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     at = page(demo_warehouse, monkeypatch, name)
     if name == "My team":  # a person is chosen: their weeks appear too
         at.selectbox[0].select_index(0).run()
