@@ -16,6 +16,7 @@ def sentences(lead: Lead, headline: str | None = None) -> None:
             st.markdown(f"**{markdown(headline)}**")
         st.markdown("\n".join(f"- {markdown(s)}" for s in lead.sentences))
         st.caption(
-            "Figures compared are ratios of sums over the released weeks of each period; each 95% interval "
-            "resamples the weeks of each period. They describe what happened, not what caused it."
+            "Useful AI weeks: engineer-weeks with AI use and a merged PR or closed ticket. Each figure is a "
+            "ratio of sums over the released weeks of a period; each 95% interval resamples the weeks of "
+            "each period. They describe what happened, not what caused it."
         )

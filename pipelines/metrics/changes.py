@@ -6,7 +6,7 @@ released figures only (metrics/released.py's weekly rows for the viewer and filt
 units table of the same release), never from person-level data:
 
 - the current period is the view's weeks; the previous period is the same number of weeks just
-  before it. A view of the whole warehouse has nothing before it, so its later half is compared with
+  before it. A view from the warehouse's first week has nothing before it, so its later half is compared with
   its earlier half;
 - each figure is a ratio of sums over the period's released weeks (the Overview's key figures);
 - its interval is a 95% bootstrap interval over weeks (weeks resampled within each period), the only
@@ -318,12 +318,12 @@ def describe(c: Change) -> str:
 
 def _period_words(p: Periods) -> str:
     n = p.weeks
-    now = f"the {n} weeks of {formats.day(p.current[0])} to {formats.day(p.current[1] + timedelta(days=6))}"
+    dates = f"{formats.day(p.current[0])} to {formats.day(p.current[1] + timedelta(days=6))}"
     if p.previous is None:
-        return now
+        return f"the {n} weeks of {dates}"
     if p.basis == "halves":
-        return f"the later half of the period ({now}) against the {n} weeks before"
-    return f"{now} against the {n} weeks before"
+        return f"the last {n} weeks ({dates}) against the {n} weeks before"
+    return f"the {n} weeks of {dates} against the {n} weeks before"
 
 
 def _names(teams: Sequence[str]) -> str:
@@ -343,13 +343,14 @@ def sentences(lead_: Lead) -> list[str]:
         ]
     out: list[str] = []
     cost, output = f["cost_per_merged_pr"], f["merged_prs_per_engineer_week"]
-    answer = f"Comparing {_period_words(p)}: {describe(cost)}"
+    words = _period_words(p)
+    answer = f"{words[:1].upper()}{words[1:]}: {describe(cost)}"
     if output.change is not None:
         answer += f", while {describe(output)[:1].lower()}{describe(output)[1:]}"
     out.append(answer + ".")
     active, useful = f["weekly_active_rate"], f["useful_ai_rate"]
     adoption = f"{describe(active)}; {describe(useful)[:1].lower()}{describe(useful)[1:]}"
-    out.append(f"{adoption} (useful AI weeks: engineer-weeks with AI use and a merged PR or closed ticket).")
+    out.append(f"{adoption}.")
     spend = f["cost_usd"]
     line = f"{describe(spend)}."
     if (
@@ -380,9 +381,10 @@ def sentences(lead_: Lead) -> list[str]:
                 "adoption target in the latest week."
             )
         if lead_.spend_without_output:
+            grew = lead_.spend_without_output
             out.append(
-                f"Spend grew by more than {round(SPEND_GREW * 100)}% without more merged PRs per "
-                f"engineer-week in {len(lead_.spend_without_output)} team(s): {_names(lead_.spend_without_output)}."
+                f"In {len(grew)} {'team' if len(grew) == 1 else 'teams'}, spend grew by more than "
+                f"{round(SPEND_GREW * 100)}% without more merged PRs per engineer-week: {_names(grew)}."
             )
     return out
 

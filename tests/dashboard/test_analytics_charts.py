@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import plotly.graph_objects as go
 import polars as pl
-import numpy as np
 import pytest
 
 from dashboard.charts import analytics as charts

@@ -94,7 +94,7 @@ def test_each_page_of_aggregates_opens_with_what_changed(
     cost_before, useful_before = released_org(con, before)
     box = "\n".join(lead_text(at))
     assert box.startswith("**For the same engineer, weeks with 10% more tokens")
-    assert "Comparing the later half of the period" in box
+    assert "weeks before: Cost per merged PR" in box
     # the page's figures are the release's, both periods (escaped: "$" reads "\$" in Markdown)
     assert f"\\${cost_before:,.2f} to \\${cost_now:,.2f}" in box or (
         f"\\${cost_before:,.2f} then \\${cost_now:,.2f}" in box

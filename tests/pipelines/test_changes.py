@@ -89,7 +89,7 @@ def test_cost_per_merged_pr_rose_while_output_held_flat() -> None:
     assert active.in_points and active.change == pytest.approx(0.30)
     lead = changes.lead(rows, p, 0.8)
     first = lead.sentences[0]
-    assert first.startswith("Comparing the later half of the period")
+    assert first.startswith("The last 5 weeks (")
     assert f"Cost per merged PR rose from ${cost_before:,.2f} to ${cost_after:,.2f} (+78%" in first
     assert "merged PRs per engineer-week held about level" in first
     assert any("Spend grew without a measurable rise" in s for s in lead.sentences)
