@@ -37,7 +37,14 @@ def section(work: AgentWork | None, k: int) -> None:
     )
     agents.metric("People delegating to agents", f"{work.agent_people:,}", border=True)
     if work.weekly.height > 1:
-        st.line_chart(work.weekly.filter(~pl.col("suppressed")), x="week", y="agent_share", height=160)
+        st.line_chart(
+            work.weekly.filter(~pl.col("suppressed")),
+            x="week",
+            y="agent_share",
+            x_label="Week",
+            y_label="Agent share of merged PRs",
+            height=160,
+        )
     st.dataframe(
         work.by_origin.drop("suppressed", strict=False),
         hide_index=True,

@@ -70,10 +70,10 @@ COLUMN_CONFIG = {
     "team": st.column_config.TextColumn("Team"),
     "decile": st.column_config.NumberColumn("Usage decile", format="%d"),
     "people": st.column_config.NumberColumn("People", format="localized"),
-    "revert_rate": st.column_config.NumberColumn("Reverted within 21 days", format="percent"),
+    "revert_rate": st.column_config.NumberColumn("Reverted within 21 days", format="%.1f%%"),
     "lines_per_pr": st.column_config.NumberColumn("Lines per PR", format="%.0f"),
     "hours_to_merge": st.column_config.NumberColumn("Hours to merge", format="%.1f"),
-    "bug_share": st.column_config.NumberColumn("Bug share of tickets", format="percent"),
+    "bug_share": st.column_config.NumberColumn("Bug share of tickets", format="%.0f%%"),
     "quality_adjusted_prs_per_engineer_week": st.column_config.NumberColumn(
         "Quality-adjusted merged PRs per engineer-week", format="%.2f"
     ),
@@ -104,4 +104,5 @@ def by_group(guard: Guardrails, by: str, k: int) -> tuple[pl.DataFrame, int]:
     if "suppressed" in shown.columns:
         hidden = int(shown["suppressed"].fill_null(True).sum())
         shown = shown.filter(~pl.col("suppressed").fill_null(True)).drop("suppressed")
-    return shown.sort(by), hidden
+    shares = [c for c in ("revert_rate", "bug_share") if c in shown.columns]  # shown as % (×100)
+    return shown.with_columns(pl.col(c) * 100 for c in shares).sort(by), hidden

@@ -78,3 +78,38 @@ def people_table(
         st.caption(
             f"{hidden} more {what} with fewer than {k} people are not shown, so that nobody can be singled out."
         )
+
+
+def _as_text(value: float | None, how: str) -> str:
+    if value is None:
+        return "–"
+    if how == "pct":
+        return formats.pct(min(max(value, 0.0), 1.0), 1)  # a share's interval stays within 0-100%
+    if how == "usd":
+        return f"${value:,.2f}"
+    if how == "compact":
+        return formats.compact(value)
+    return f"{value:,.2f}" if abs(value) < 100 else f"{value:,.0f}"
+
+
+def with_intervals(frame: pl.DataFrame, kinds: dict[str, str]) -> pl.DataFrame:
+    """Each X_low/X_high pair (or pct_low/pct_high beside effect_pct) as one text column "X, 95%
+    interval" ("$0.06 to $0.43"): a table as wide as the page holds, and no half of an interval is
+    read on its own. `kinds`: X -> "pct", "usd", "compact" or "number"."""
+    out = frame
+    for column in frame.columns:
+        low, high = f"{column}_low", f"{column}_high"
+        if column == "effect_pct":
+            low, high = "pct_low", "pct_high"
+        if low not in frame.columns or high not in frame.columns:
+            continue
+        how = kinds.get(column, "number")
+        text = [
+            "–" if lo is None or hi is None else f"{_as_text(lo, how)} to {_as_text(hi, how)}"
+            for lo, hi in zip(frame[low].to_list(), frame[high].to_list(), strict=True)
+        ]
+        out = out.drop(low, high).with_columns(pl.Series(f"{column}_interval", text, pl.String))
+        order = [c for c in out.columns if c != f"{column}_interval"]
+        at = order.index(column) + 1
+        out = out.select([*order[:at], f"{column}_interval", *order[at:]])
+    return out

@@ -223,6 +223,7 @@ def cost_per_outcome(table: pl.DataFrame, by: str) -> go.Figure:
     return fig
 
 
+SHARE_PANELS = ("revert_rate", "bug_share")
 GUARDRAIL_PANELS = (
     ("revert_rate", "reverted PRs, share"),
     ("lines_per_pr", "lines changed per PR"),
@@ -248,18 +249,31 @@ def guardrails(table: pl.DataFrame, by: str = "decile") -> go.Figure:
     ordered = table.sort(by)
     labels = [f"D{v}" for v in ordered[by]] if by == "decile" else html_all(ordered[by].to_list())
     for index, (column, title) in enumerate(GUARDRAIL_PANELS):
+        share = column in SHARE_PANELS  # a share: % ticks, its interval within 0-100%
+        low, high = ordered[f"{column}_low"], ordered[f"{column}_high"]
+        if share:
+            low, high = low.clip(0.0, 1.0), high.clip(0.0, 1.0)
         fig.add_scatter(
             x=labels,
             y=ordered[column].to_list(),
             mode="markers",
             marker={"color": theme.BLUE, "size": 8},
-            error_y=_errors(ordered[column], ordered[f"{column}_low"], ordered[f"{column}_high"]),
+            error_y=_errors(ordered[column], low, high),
             customdata=ordered.select("people").rows(),
-            hovertemplate="%{x} (%{customdata[0]} people): %{y:.3g} " + title + "<extra></extra>",
+            hovertemplate="%{x} (%{customdata[0]} people): %{y:"
+            + (".1%" if share else ".3g")
+            + "} "
+            + title
+            + "<extra></extra>",
             row=index // 2 + 1,
             col=index % 2 + 1,
         )
     fig.update_yaxes(rangemode="tozero")
+    for index, (column, _) in enumerate(GUARDRAIL_PANELS):
+        if column in SHARE_PANELS:
+            fig.update_yaxes(
+                tickformat=".1%" if column == "revert_rate" else ".0%", row=index // 2 + 1, col=index % 2 + 1
+            )
     return fig
 
 

@@ -90,19 +90,20 @@ else:
         hide_index=True,
         height="content",
         column_config={
-            "decile": st.column_config.NumberColumn("Usage decile (1 = fewest tokens)", format="%d"),
+            "decile": st.column_config.NumberColumn("Decile", format="%d"),
             "people": st.column_config.NumberColumn("AI users", format="localized"),
-            "median_weekly_tokens": st.column_config.NumberColumn("Median weekly tokens", format="compact"),
+            "median_weekly_tokens": st.column_config.NumberColumn("Weekly tokens (median)", format="compact"),
             "median_weekly_merged_prs": st.column_config.NumberColumn(
-                "Median weekly merged PRs", format="%.2f"
+                "Weekly merged PRs (median)", format="%.2f"
             ),
             "token_multiple": st.column_config.NumberColumn("Tokens × median", format="%.2f×"),
-            "output_multiple": st.column_config.NumberColumn("Merged PRs × median", format="%.2f×"),
+            "output_multiple": st.column_config.NumberColumn("PRs × median", format="%.2f×"),
             "cost_per_merged_pr": st.column_config.NumberColumn("Cost per merged PR", format="$%.2f"),
         },
     )
 st.caption(
-    "Deciles are groups of AI users with equal counts; medians are of per-person weekly means. "
+    "Decile 1 holds the AI users with the fewest tokens. Deciles are groups of AI users with equal counts; "
+    "medians are of per-person weekly means. "
     "Cost per merged PR is the decile's AI spend over its merged PRs."
 )
 exports.table(eff.deciles, "efficiency-deciles", viewer.k)

@@ -60,8 +60,6 @@ def method(how: str, caveat: str | None = None) -> None:
 LABELS = {
     "event_time": "Weeks since first AI week",
     "effect_pct": "Merged PRs vs without AI (%)",
-    "pct_low": "95% low (%)",
-    "pct_high": "95% high (%)",
     "n": "Engineer-weeks",
     "decile": "Decile",
     "family": "Curve",
@@ -74,26 +72,37 @@ LABELS = {
     "median_weekly_merged_prs": "Median weekly merged PRs",
     "mean_weekly_spend": "Mean weekly spend ($)",
     "mean_weekly_merged_prs": "Mean weekly merged PRs",
-    "marginal_cost_per_merged_pr": "Cost of one more merged PR ($)",
-    "marginal_cost": "Cost of one more merged PR ($)",
-    "ci_low": "95% low ($)",
-    "ci_high": "95% high ($)",
+    "marginal_cost_per_merged_pr": "Cost of one more merged PR",
+    "marginal_cost": "Cost of one more merged PR",
+    "lines_per_pr": "Lines per PR",
+    "hours_to_merge": "Hours to merge",
+    "bug_share": "Bug share of tickets",
+    "quality_adjusted_prs_per_engineer_week": "Quality-adjusted merged PRs per engineer-week",
+    "cost_per_closed_ticket": "Cost per closed ticket",
+    "prior_median_weekly_tokens": "Median weekly tokens, earlier window",
+    "median_weekly_tokens": "Median weekly tokens, later window",
+    "token_multiple": "Tokens × median",
+    "output_multiple": "Merged PRs × median",
+    "flagged_cost_usd": "Spend flagged",
+    "flagged_people": "People flagged",
     "flagged_share": "Share of spend flagged",
-    "flagged_share_low": "95% low",
-    "flagged_share_high": "95% high",
 }
-SHARES = ("flagged_share", "flagged_share_low", "flagged_share_high", "revert_rate", "bug_share")
+SHARES = ("flagged_share", "revert_rate", "bug_share", "share", "agent_share")
+
+
+def _kind(column: str) -> str:
+    if column in SHARES:
+        return "pct"
+    if column.startswith(("cost_per", "marginal_cost")) or column.endswith("_spend"):
+        return "usd"
+    if "tokens" in column:
+        return "compact"
+    return "number"
 
 
 def show(frame: pl.DataFrame, drop: tuple[str, ...] = ()) -> None:
-    """A table of groups for people: plain headers, shares as % (intervals within 0-100%), whole
-    dollars, and groups under k people collapsed into one line."""
-    shares = [
-        c
-        for c in frame.columns
-        if c in SHARES or (c.endswith(("_low", "_high")) and c.rsplit("_", 1)[0] in SHARES)
-    ]
-    frame = frame.with_columns(pl.col(c).clip(0.0, 1.0) for c in shares)
+    """A table of groups for people: plain headers, shares as % (intervals within 0-100%), dollars,
+    B/M/K tokens, each interval in one column, and groups under k people collapsed into one line."""
     table, hidden = tables.shown(frame, viewer.k, drop)
     if table.is_empty():
         st.caption(
@@ -102,19 +111,30 @@ def show(frame: pl.DataFrame, drop: tuple[str, ...] = ()) -> None:
             else "Nothing to show in this view."
         )
         return
+    kinds = {c: _kind(c) for c in table.columns}
+    if "ci_low" in table.columns:  # the marginal cost tables name their interval ci_low/ci_high
+        value = next(c for c in table.columns if c.startswith("marginal_cost"))
+        table = table.rename({"ci_low": f"{value}_low", "ci_high": f"{value}_high"})
+    table = tables.with_intervals(table, kinds)
     config = tables.column_config(table, LABELS)
     for c in table.columns:
-        if c in shares:
-            config[c] = st.column_config.NumberColumn(LABELS.get(c) or formats.label(c), format="percent")
-        elif c.startswith(("cost_", "marginal_cost")) or c in (
-            "ci_low",
-            "ci_high",
-            "median_weekly_spend",
-            "mean_weekly_spend",
-        ):
-            config[c] = st.column_config.NumberColumn(LABELS.get(c) or formats.label(c), format="$%.2f")
+        header = LABELS.get(c) or formats.label(c)
+        if c.endswith("_interval"):
+            base = c.removesuffix("_interval")
+            config[c] = st.column_config.TextColumn(
+                f"{LABELS.get(base) or formats.label(base)}, 95% interval"
+            )
+        elif kinds.get(c) == "pct":
+            table = table.with_columns(pl.col(c).clip(0.0, 1.0) * 100)
+            config[c] = st.column_config.NumberColumn(header, format="%.1f%%")
+        elif kinds.get(c) == "usd" and c != "cost_usd":
+            config[c] = st.column_config.NumberColumn(header, format="$%.2f")
+        elif kinds.get(c) == "compact":
+            config[c] = st.column_config.NumberColumn(header, format="compact")
         elif c in ("aic", "delta_aic"):
             config[c] = st.column_config.NumberColumn(LABELS[c], format="%.1f")
+        elif c.endswith("_multiple"):
+            config[c] = st.column_config.NumberColumn(header, format="%.2f×")
     st.dataframe(table, hide_index=True, height="content", column_config=config)
     if hidden:
         st.caption(f"{hidden} more groups with {fewer} people are not shown.")
@@ -198,7 +218,7 @@ else:
     ):
         show(cu.fits)
     st.markdown("What one more merged PR costs at each decile (from the best curve):")
-    show(cu.marginal)
+    show(cu.marginal, drop=("median_weekly_spend", "median_weekly_merged_prs"))
     method(cu.method, cu.caveat)
 st.markdown("Marginal cost from the within-person elasticity, per decile:")
 show(review.marginal_cost_within)
