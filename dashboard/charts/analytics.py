@@ -282,6 +282,8 @@ def flagged_spend(by_team: pl.DataFrame) -> go.Figure:
     fig = theme.figure("Share of AI spend with a tokenmaxxing signal, by team")
     if by_team.is_empty():
         return empty(fig, "No AI spend in this view")
+    if not by_team["flagged_share"].fill_null(0).max():  # bars of nothing would read as a finding
+        return empty(fig, "No team's flagged share is shown: no team has enough people flagged")
     ordered = by_team.sort("team")
     fig.add_bar(
         x=html_all(ordered["team"].to_list()),
@@ -297,6 +299,5 @@ def flagged_spend(by_team: pl.DataFrame) -> go.Figure:
     )
     fig.update_yaxes(title_text="% of the team's AI spend", rangemode="tozero")
     fig.update_xaxes(tickangle=-45)
-    fig.update_layout(height=420, showlegend=False)
-    note_below(fig, "A signal prompts a conversation, not a verdict.")
+    fig.update_layout(height=480, showlegend=False, margin={"b": 160})
     return fig

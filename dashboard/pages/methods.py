@@ -60,6 +60,8 @@ def method(how: str, caveat: str | None = None) -> None:
 LABELS = {
     "event_time": "Weeks since first AI week",
     "effect_pct": "Merged PRs vs without AI (%)",
+    "effect": "Merged PRs per week vs without AI",
+    "imputed": "Merged PRs per week without AI (imputed)",
     "n": "Engineer-weeks",
     "decile": "Decile",
     "family": "Curve",
@@ -112,9 +114,12 @@ def show(frame: pl.DataFrame, drop: tuple[str, ...] = ()) -> None:
         )
         return
     kinds = {c: _kind(c) for c in table.columns}
-    if "ci_low" in table.columns:  # the marginal cost tables name their interval ci_low/ci_high
-        value = next(c for c in table.columns if c.startswith("marginal_cost"))
-        table = table.rename({"ci_low": f"{value}_low", "ci_high": f"{value}_high"})
+    if "ci_low" in table.columns:  # ci_low/ci_high: the interval of the marginal cost, or of the effect
+        value = next((c for c in table.columns if c.startswith("marginal_cost")), None) or (
+            "effect" if "effect" in table.columns else None
+        )
+        if value:
+            table = table.rename({"ci_low": f"{value}_low", "ci_high": f"{value}_high"})
     table = tables.with_intervals(table, kinds)
     config = tables.column_config(table, LABELS)
     for c in table.columns:
@@ -249,6 +254,7 @@ with g_team:
 st.subheader("Possible tokenmaxxing: share of spend flagged")
 tm = review.tokenmaxxing
 st.markdown(f"Share of all AI spend in view that is flagged: {interval(tm.share, null=None, share=True)}")
+st.caption("A signal prompts a conversation about how tools are used, not a verdict about anyone.")
 method(tm.method, tm.caveat)
 st.plotly_chart(charts.analytics.flagged_spend(tm.by_team), **layout.PLOTLY)
 show(tm.by_team)
