@@ -16,6 +16,7 @@ from dashboard.charts.common import empty, note_below
 from dashboard.text import html_all
 from pipelines.metrics.estimates import Estimate
 
+SUPPRESSED = "Not shown: every group in this view has too few people"
 CURVE_COLOURS = {"power law": theme.BLUE, "log-saturation": theme.ORANGE, "Michaelis–Menten": theme.GREEN}
 
 
@@ -203,6 +204,8 @@ def cost_per_outcome(table: pl.DataFrame, by: str) -> go.Figure:
     fig = theme.figure(f"AI spend per merged PR and per closed ticket, by {by}")
     if table.is_empty():
         return empty(fig)
+    if table["cost_per_merged_pr"].drop_nulls().is_empty():  # every group withheld: no axes from −1
+        return empty(fig, SUPPRESSED)
     ordered = table.sort(by)
     labels = [f"D{v}" for v in ordered[by]] if by == "decile" else html_all(ordered[by].to_list())
     for column, name, colour in (
@@ -246,6 +249,8 @@ def guardrails(table: pl.DataFrame, by: str = "decile") -> go.Figure:
     )
     if table.is_empty():
         return empty(fig)
+    if all(table[c].drop_nulls().is_empty() for c, _ in GUARDRAIL_PANELS):  # every group withheld
+        return empty(fig, SUPPRESSED)
     ordered = table.sort(by)
     labels = [f"D{v}" for v in ordered[by]] if by == "decile" else html_all(ordered[by].to_list())
     for index, (column, title) in enumerate(GUARDRAIL_PANELS):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
@@ -145,6 +146,12 @@ def show(frame: pl.DataFrame, drop: tuple[str, ...] = ()) -> None:
         st.caption(f"{hidden} more groups with {fewer} people are not shown.")
 
 
+def draw(fig: go.Figure, frame: pl.DataFrame) -> None:
+    """A chart of groups, only when a group is shown: the table's line under it says what is not."""
+    if tables.shown(frame, viewer.k)[0].height:
+        st.plotly_chart(fig, **layout.PLOTLY)
+
+
 # -- within-person vs pooled -------------------------------------------------------------------
 st.subheader("What more tokens go with: the same engineer, and across engineers")
 el = review.elasticities
@@ -233,10 +240,10 @@ st.subheader("Cost per outcome")
 method(review.costs.method, review.costs.caveat)
 by_decile, by_team = st.tabs(["by usage decile", "by team"])
 with by_decile:
-    st.plotly_chart(charts.analytics.cost_per_outcome(review.costs.by_decile, "decile"), **layout.PLOTLY)
+    draw(charts.analytics.cost_per_outcome(review.costs.by_decile, "decile"), review.costs.by_decile)
     show(review.costs.by_decile)
 with by_team:
-    st.plotly_chart(charts.analytics.cost_per_outcome(review.costs.by_team, "team"), **layout.PLOTLY)
+    draw(charts.analytics.cost_per_outcome(review.costs.by_team, "team"), review.costs.by_team)
     show(review.costs.by_team)
 
 # -- quality guardrails ----------------------------------------------------------------------
@@ -245,7 +252,7 @@ method(review.guardrails.method, review.guardrails.caveat)
 show(review.guardrails.overall)
 g_decile, g_team = st.tabs(["by usage decile", "by team"])
 with g_decile:
-    st.plotly_chart(charts.analytics.guardrails(review.guardrails.by_decile, "decile"), **layout.PLOTLY)
+    draw(charts.analytics.guardrails(review.guardrails.by_decile, "decile"), review.guardrails.by_decile)
     show(review.guardrails.by_decile)
 with g_team:
     show(review.guardrails.by_team)
@@ -256,7 +263,7 @@ tm = review.tokenmaxxing
 st.markdown(f"Share of all AI spend in view that is flagged: {interval(tm.share, null=None, share=True)}")
 st.caption("A signal prompts a conversation about how tools are used, not a verdict about anyone.")
 method(tm.method, tm.caveat)
-st.plotly_chart(charts.analytics.flagged_spend(tm.by_team), **layout.PLOTLY)
+draw(charts.analytics.flagged_spend(tm.by_team), tm.by_team)
 show(tm.by_team)
 flagged = tm.people.filter(pl.col("flagged")) if tm.people.height else tm.people
 if flagged.height:
