@@ -14,13 +14,15 @@ def strip(guard: Guardrails, k: int) -> None:
     if row is None or row.get("suppressed"):
         st.caption(f"Quality guardrails are not shown: fewer than {k} people in view.")
         return
-    st.markdown("**Quality guardrails** beside the throughput above (95% intervals):")
+    st.markdown("**Quality guardrails** beside the throughput above:")
     reverts, size, merge, bugs = st.columns(4)
 
     def interval(name: str, scale: float = 1.0, fmt: str = "{:.1f}") -> str:
         low, high = row.get(f"{name}_low"), row.get(f"{name}_high")
         if low is None or high is None:
             return ""
+        if scale == 100:  # a share: its interval stays within 0-100%
+            low, high = max(low, 0.0), min(high, 1.0)
         return f"{fmt.format(low * scale)} to {fmt.format(high * scale)}"
 
     def value(name: str, scale: float = 1.0, fmt: str = "{:.1f}") -> str:
@@ -50,6 +52,18 @@ def strip(guard: Guardrails, k: int) -> None:
         border=True,
         help=f"Closed tickets that are bugs; 95% interval {interval('bug_share', 100, '{:.0f}%')}.",
     )
+    spans = [
+        (name, interval(column, scale, fmt))
+        for name, column, scale, fmt in (
+            ("reverted", "revert_rate", 100, "{:.1f}%"),
+            ("lines per PR", "lines_per_pr", 1, "{:,.0f}"),
+            ("hours to merge", "hours_to_merge", 1, "{:.1f}"),
+            ("bug share", "bug_share", 100, "{:.0f}%"),
+        )
+    ]
+    shown = "; ".join(f"{name} {span}" for name, span in spans if span)
+    if shown:
+        st.caption(f"95% intervals: {shown}.")
     adjusted = row.get("quality_adjusted_prs_per_engineer_week")
     if adjusted is not None:
         st.caption(
