@@ -14,7 +14,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard.warehouse import Warehouse, current, cursor_for
-from pipelines.metrics import queries, released
+from pipelines.metrics import changes, queries, released
 from pipelines.metrics.agent_work import AgentWork, merged_prs
 from pipelines.metrics.analytics import Elasticities, Guardrails, Review
 from pipelines.metrics.analytics import panel as analytics_panel
@@ -250,3 +250,17 @@ def team_level(who: Viewer, filters: Filters, path: tuple[str, ...] = ()) -> vie
     """The level reached by opening the orgs in `path` (unit keys) from the viewer's top: each org's
     figures are the sums of its units' released cells, rows in name order."""
     return _team_level(current(), who, filters, path)
+
+
+# ---- what changed against the previous period (pipelines/metrics/changes.py): every page's lead ----
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _lead(warehouse: Warehouse, who: Viewer, filters: Filters, target: float) -> changes.Lead:
+    with cursor_for(warehouse) as cursor:
+        return changes.for_view(cursor, who, filters, target)
+
+
+def lead(who: Viewer, filters: Filters) -> changes.Lead:
+    """The view against the previous period of the same length, from the viewer's release."""
+    return _lead(current(), who, filters, adoption_target())

@@ -230,6 +230,7 @@ def summary(
     ] = None,
 ) -> None:
     """Print the headline figures of a built warehouse."""
+    from pipelines.metrics import changes
     from pipelines.metrics.headline import summary as compute
     from pipelines.privacy import viewer as viewers
     from pipelines.privacy import views
@@ -248,6 +249,15 @@ def summary(
                 _audited(Entry(who.email, who.role, "view: summary", detail=period))
             else:
                 figures = compute(con, filters)
+                who = viewers.Viewer(
+                    "warehouse", frozenset({"analyst"}), viewers.from_warehouse(con).min_group_size
+                )
+            # what changed against the previous period, from the release: the same sentences the
+            # dashboard and the pack open with
+            try:
+                figures["lead"] = changes.for_view(con, who, filters, settings().adoption_target).sentences
+            except views.Withheld as error:
+                figures["lead"] = [str(error)]
     except (WarehouseError, SettingsError, viewers.AccessDenied) as error:
         raise fail(str(error)) from None
     if as_json:
@@ -256,11 +266,13 @@ def summary(
     table = Table(
         title=f"tokenyield summary {figures['period_start']} to {figures['period_end']}", show_header=False
     )
+    out.print(figures["headline"], markup=False)
+    for sentence in figures["lead"]:  # type: ignore[union-attr]
+        out.print(sentence, markup=False)
     for key, value in figures.items():
-        if key not in ("rows", "unmatched", "headline"):
+        if key not in ("rows", "unmatched", "headline", "lead"):
             table.add_row(key.replace("_", " "), _show(value))
     out.print(table)
-    out.print(figures["headline"])
 
 
 AS_HELP = "the viewer's email: their privacy rules apply (demo-leader: the demo's first leader)"

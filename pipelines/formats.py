@@ -41,6 +41,9 @@ COLUMNS: dict[str, tuple[str, Kind]] = {
     "rework_rate": ("Rework rate", "pct"),
     "median_hours_to_merge": ("Median hours to merge", "decimal"),
     "share": ("Share", "pct"),
+    "ai_active_days": ("AI active days", "count"),
+    "used_ai": ("Used AI", "text"),
+    "weeks_with_ai": ("Weeks with AI", "count"),
 }
 
 

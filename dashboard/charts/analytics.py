@@ -16,6 +16,7 @@ from dashboard.charts.common import empty, note_below
 from dashboard.text import html_all
 from pipelines.metrics.estimates import Estimate
 
+SUPPRESSED = "Not shown: every group in this view has too few people"
 CURVE_COLOURS = {"power law": theme.BLUE, "log-saturation": theme.ORANGE, "Michaelis–Menten": theme.GREEN}
 
 
@@ -118,15 +119,18 @@ def event_study(effects: pl.DataFrame, average: Estimate | None = None) -> go.Fi
 
 def diminishing_returns(points: pl.DataFrame, fits: pl.DataFrame, deciles: pl.DataFrame) -> go.Figure:
     """The three fitted curves of weekly merged PRs on weekly spend (AIC in the legend) over the
-    spend deciles' medians (log spend axis)."""
+    spend deciles' means, the basis the curves are fitted on (log spend axis)."""
     fig = theme.figure("Output against spend: three curves, compared by AIC")
     if points.is_empty() or fits.is_empty():
         return empty(fig, "Too few AI users with spend in this view for the curves")
+    # the curves are least-squares fits of people's means, so they are drawn against each decile's
+    # means (the same units), not its medians, which sit below a skewed mean
+    basis = "mean" if "mean_weekly_spend" in deciles.columns else "median"
     fig.add_scatter(
-        x=deciles["median_weekly_spend"].to_list(),
-        y=deciles["median_weekly_merged_prs"].to_list(),
+        x=deciles[f"{basis}_weekly_spend"].to_list(),
+        y=deciles[f"{basis}_weekly_merged_prs"].to_list(),
         mode="markers",
-        name="spend decile (median)",
+        name=f"spend decile ({basis})",
         marker={"color": theme.BLACK, "size": 9},
         customdata=deciles.select("decile", "people").rows(),
         hovertemplate="decile %{customdata[0]} (%{customdata[1]} people): $%{x:.2f} a week, "
@@ -200,6 +204,8 @@ def cost_per_outcome(table: pl.DataFrame, by: str) -> go.Figure:
     fig = theme.figure(f"AI spend per merged PR and per closed ticket, by {by}")
     if table.is_empty():
         return empty(fig)
+    if table["cost_per_merged_pr"].drop_nulls().is_empty():  # every group withheld: no axes from −1
+        return empty(fig, SUPPRESSED)
     ordered = table.sort(by)
     labels = [f"D{v}" for v in ordered[by]] if by == "decile" else html_all(ordered[by].to_list())
     for column, name, colour in (
@@ -220,6 +226,7 @@ def cost_per_outcome(table: pl.DataFrame, by: str) -> go.Figure:
     return fig
 
 
+SHARE_PANELS = ("revert_rate", "bug_share")
 GUARDRAIL_PANELS = (
     ("revert_rate", "reverted PRs, share"),
     ("lines_per_pr", "lines changed per PR"),
@@ -242,21 +249,36 @@ def guardrails(table: pl.DataFrame, by: str = "decile") -> go.Figure:
     )
     if table.is_empty():
         return empty(fig)
+    if all(table[c].drop_nulls().is_empty() for c, _ in GUARDRAIL_PANELS):  # every group withheld
+        return empty(fig, SUPPRESSED)
     ordered = table.sort(by)
     labels = [f"D{v}" for v in ordered[by]] if by == "decile" else html_all(ordered[by].to_list())
     for index, (column, title) in enumerate(GUARDRAIL_PANELS):
+        share = column in SHARE_PANELS  # a share: % ticks, its interval within 0-100%
+        low, high = ordered[f"{column}_low"], ordered[f"{column}_high"]
+        if share:
+            low, high = low.clip(0.0, 1.0), high.clip(0.0, 1.0)
         fig.add_scatter(
             x=labels,
             y=ordered[column].to_list(),
             mode="markers",
             marker={"color": theme.BLUE, "size": 8},
-            error_y=_errors(ordered[column], ordered[f"{column}_low"], ordered[f"{column}_high"]),
+            error_y=_errors(ordered[column], low, high),
             customdata=ordered.select("people").rows(),
-            hovertemplate="%{x} (%{customdata[0]} people): %{y:.3g} " + title + "<extra></extra>",
+            hovertemplate="%{x} (%{customdata[0]} people): %{y:"
+            + (".1%" if share else ".3g")
+            + "} "
+            + title
+            + "<extra></extra>",
             row=index // 2 + 1,
             col=index % 2 + 1,
         )
     fig.update_yaxes(rangemode="tozero")
+    for index, (column, _) in enumerate(GUARDRAIL_PANELS):
+        if column in SHARE_PANELS:
+            fig.update_yaxes(
+                tickformat=".1%" if column == "revert_rate" else ".0%", row=index // 2 + 1, col=index % 2 + 1
+            )
     return fig
 
 
@@ -265,21 +287,22 @@ def flagged_spend(by_team: pl.DataFrame) -> go.Figure:
     fig = theme.figure("Share of AI spend with a tokenmaxxing signal, by team")
     if by_team.is_empty():
         return empty(fig, "No AI spend in this view")
+    if not by_team["flagged_share"].fill_null(0).max():  # bars of nothing would read as a finding
+        return empty(fig, "No team's flagged share is shown: no team has enough people flagged")
     ordered = by_team.sort("team")
     fig.add_bar(
         x=html_all(ordered["team"].to_list()),
         y=(ordered["flagged_share"] * 100).to_list(),
         marker_color=theme.VERMILLION,
-        error_y=_errors(
+        error_y=_errors(  # a share's interval stays within 0-100%
             ordered["flagged_share"] * 100,
-            ordered["flagged_share_low"] * 100,
-            ordered["flagged_share_high"] * 100,
+            ordered["flagged_share_low"].clip(0.0, 1.0) * 100,
+            ordered["flagged_share_high"].clip(0.0, 1.0) * 100,
         ),
         customdata=ordered.select("people").rows(),
         hovertemplate="%{x} (%{customdata[0]} people with spend): %{y:.1f}% of spend flagged<extra></extra>",
     )
     fig.update_yaxes(title_text="% of the team's AI spend", rangemode="tozero")
     fig.update_xaxes(tickangle=-45)
-    fig.update_layout(height=420, showlegend=False)
-    note_below(fig, "A signal prompts a conversation, not a verdict.")
+    fig.update_layout(height=480, showlegend=False, margin={"b": 160})
     return fig

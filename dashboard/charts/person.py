@@ -6,8 +6,9 @@ import plotly.graph_objects as go
 import polars as pl
 
 from dashboard import theme
-from dashboard.charts.common import empty
+from dashboard.charts.common import compact_axis, count_axis, empty
 from dashboard.text import html
+from pipelines import formats
 
 
 def person_weeks(weeks: pl.DataFrame, title: str) -> go.Figure:
@@ -19,7 +20,8 @@ def person_weeks(weeks: pl.DataFrame, title: str) -> go.Figure:
         y=weeks["tokens"].to_list(),
         name="tokens",
         marker_color=theme.SKY,
-        hovertemplate="week of %{x|%-d %b}: %{y:,} tokens<extra></extra>",
+        customdata=[formats.compact(v) for v in weeks["tokens"].to_list()],
+        hovertemplate="week of %{x|%-d %b}: %{customdata} tokens<extra></extra>",
     )
     fig.add_scatter(
         x=weeks["week"].to_list(),
@@ -31,13 +33,13 @@ def person_weeks(weeks: pl.DataFrame, title: str) -> go.Figure:
         hovertemplate="week of %{x|%-d %b}: %{y} merged PRs<extra></extra>",
     )
     fig.update_layout(
-        yaxis={"title": {"text": "tokens"}},
+        yaxis={"title": {"text": "tokens"}, **compact_axis(weeks["tokens"].to_list())},
         yaxis2={
             "title": {"text": "merged PRs"},
             "overlaying": "y",
             "side": "right",
             "showgrid": False,
-            "rangemode": "tozero",
+            **count_axis(weeks["merged_prs"].to_list()),
         },
     )
     return fig

@@ -11,7 +11,8 @@ import plotly.graph_objects as go
 import polars as pl
 
 from dashboard import theme
-from dashboard.charts.common import empty
+from dashboard.charts.common import compact_axis, empty
+from pipelines import formats
 
 WEEK_AXIS = {"title": {"text": "week (Monday)"}}
 # one plot with a second y axis on the right, as make_subplots(specs=[[{"secondary_y": True}]]) lays it out
@@ -22,6 +23,14 @@ SECONDARY_Y = {
 }
 
 
+HIDDEN = "Not shown: no week of this view has enough people (or AI users) to show this figure"
+
+
+def _nothing(weekly: pl.DataFrame, column: str) -> bool:
+    """True when the view has no week with this figure: an empty plot's axes would run from −1."""
+    return weekly.is_empty() or weekly[column].drop_nulls().is_empty()
+
+
 def _title(text: str) -> dict[str, dict[str, str]]:
     return {"title": {"text": text}}
 
@@ -29,8 +38,8 @@ def _title(text: str) -> dict[str, dict[str, str]]:
 def active_rate(weekly: pl.DataFrame, target: float) -> go.Figure:
     """Share of people in scope who used AI that week, against the adoption target."""
     title = "Weekly active rate"
-    if weekly.is_empty():
-        return empty(theme.figure(title))
+    if _nothing(weekly, "weekly_active_rate"):
+        return empty(theme.figure(title), "No data in this view" if weekly.is_empty() else HIDDEN)
     weeks = weekly["week"].to_list()
     rate = {
         "type": "scatter",
@@ -58,8 +67,10 @@ def active_rate(weekly: pl.DataFrame, target: float) -> go.Figure:
 def tokens_and_spend(weekly: pl.DataFrame) -> go.Figure:
     """Tokens per week (bars, left axis) and spend per week in USD (line, right axis)."""
     title = "Tokens and spend per week"
-    if weekly.is_empty():
-        return empty(theme.figure(title, **SECONDARY_Y))
+    if _nothing(weekly, "tokens"):
+        return empty(
+            theme.figure(title, **SECONDARY_Y), "No data in this view" if weekly.is_empty() else HIDDEN
+        )
     weeks = weekly["week"].to_list()
     tokens = {
         "type": "bar",
@@ -67,7 +78,8 @@ def tokens_and_spend(weekly: pl.DataFrame) -> go.Figure:
         "y": weekly["tokens"].to_list(),
         "name": "tokens",
         "marker": {"color": theme.SKY},
-        "hovertemplate": "%{x|%d %b %Y}: %{y:.3s} tokens<extra></extra>",
+        "customdata": [formats.compact(v) for v in weekly["tokens"].to_list()],
+        "hovertemplate": "%{x|%d %b %Y}: %{customdata} tokens<extra></extra>",
     }
     spend = {
         "type": "scatter",
@@ -80,7 +92,8 @@ def tokens_and_spend(weekly: pl.DataFrame) -> go.Figure:
         "xaxis": "x",
         "yaxis": "y2",
     }
-    left = {**SECONDARY_Y["yaxis"], **_title("tokens per week"), "tickformat": "~s", "rangemode": "tozero"}
+    # B/M/K ticks (formats.compact), the format of every other surface: plotly's "~s" writes G
+    left = {**SECONDARY_Y["yaxis"], **_title("tokens per week"), **compact_axis(tokens["y"])}
     right = {
         **SECONDARY_Y["yaxis2"],
         **_title("spend per week (USD)"),
@@ -98,8 +111,8 @@ def tokens_and_spend(weekly: pl.DataFrame) -> go.Figure:
 def merged_prs_per_engineer_week(weekly: pl.DataFrame) -> go.Figure:
     """Merged PRs divided by the people in scope, per week."""
     title = "Merged PRs per engineer-week"
-    if weekly.is_empty():
-        return empty(theme.figure(title))
+    if _nothing(weekly, "merged_prs_per_engineer_week"):
+        return empty(theme.figure(title), "No data in this view" if weekly.is_empty() else HIDDEN)
     merged = {
         "type": "scatter",
         "x": weekly["week"].to_list(),
@@ -116,8 +129,8 @@ def merged_prs_per_engineer_week(weekly: pl.DataFrame) -> go.Figure:
 def cost_per_merged_pr(weekly: pl.DataFrame) -> go.Figure:
     """Weekly cost per merged PR in USD, with its rolling trend (column cost_per_merged_pr_rolling)."""
     title = "Cost per merged PR"
-    if weekly.is_empty():
-        return empty(theme.figure(title))
+    if _nothing(weekly, "cost_per_merged_pr"):
+        return empty(theme.figure(title), "No data in this view" if weekly.is_empty() else HIDDEN)
     weeks = weekly["week"].to_list()
     traces = [
         {

@@ -7,6 +7,8 @@ import math
 import streamlit as st
 
 from dashboard import charts, data, exports, guardrails, layout
+from dashboard import lead as leading
+from dashboard.text import markdown
 from pipelines.metrics import wording
 from pipelines.metrics.estimates import ELASTICITY_CAVEAT
 
@@ -16,9 +18,12 @@ viewer, filters = layout.begin(
 )
 eff = data.efficiency(viewer, filters)
 top = eff.top
+elasticities = data.elasticities(viewer, filters)
+leading.sentences(data.lead(viewer, filters), wording.headline(elasticities.within))
 
-st.markdown(f"#### {eff.sentence}")
-st.caption(f"Method: {top.token_multiple.method}")
+st.markdown(f"#### {markdown(eff.sentence)}")
+with st.expander("How the deciles are made"):
+    st.caption(f"Method: {markdown(top.token_multiple.method)}")
 
 curve, density = st.columns(2, gap="medium")
 exports.chart(
@@ -37,8 +42,7 @@ density.caption(
     "the 2nd and 98th percentiles (people beyond sit in the edge cells)."
 )
 
-st.subheader("Elasticity of merged PRs to tokens: within-person beside pooled")
-elasticities = data.elasticities(viewer, filters)
+st.subheader("What 10% more tokens come with: the same engineer, and across engineers")
 
 
 def elasticity_panel(column, label: str, estimate, people_word: str) -> None:
@@ -58,33 +62,48 @@ def elasticity_panel(column, label: str, estimate, people_word: str) -> None:
     said = wording.describe_effect(
         estimate, f"merged PRs in a week with 10% more tokens, {people_word}", wording.ten_percent_more_tokens
     )
-    column.markdown(f"95% interval **{low:.2f} to {high:.2f}**, over {estimate.n:,} person-weeks. {said}")
-    column.caption(f"Method: {estimate.method}")
+    column.markdown(markdown(said))
+    with column.expander("The estimate and its method"):
+        st.markdown(
+            f"Elasticity {estimate.value:.2f}, 95% interval **{low:.2f} to {high:.2f}**, over "
+            f"{estimate.n:,} engineer-weeks."
+        )
+        st.caption(f"Method: {markdown(estimate.method)}")
 
 
 within_col, pooled_col = st.columns(2, gap="medium")
-elasticity_panel(within_col, "Within-person", elasticities.within, "for the same person")
-elasticity_panel(pooled_col, "Pooled across people", eff.elasticity, "across people")
-st.info(f"**Why they differ.** {elasticities.why_they_differ}", icon=":material/compare_arrows:")
-st.caption(f"{ELASTICITY_CAVEAT} The Methods page has the event study, cohorts and curves.")
+elasticity_panel(within_col, "The same engineer (within-person)", elasticities.within, "for the same person")
+elasticity_panel(pooled_col, "Across engineers (pooled)", eff.elasticity, "across people")
+with st.expander("Why the two differ"):
+    st.markdown(markdown(elasticities.why_they_differ))
+    st.caption(f"{markdown(ELASTICITY_CAVEAT)} The Methods page has the event study, cohorts and curves.")
 
 st.subheader("Deciles")
-st.dataframe(
-    eff.deciles,
-    hide_index=True,
-    height="content",
-    column_config={
-        "decile": st.column_config.NumberColumn("decile (1 = fewest tokens)", format="D%d"),
-        "people": st.column_config.NumberColumn("AI users"),
-        "median_weekly_tokens": st.column_config.NumberColumn("median weekly tokens", format="compact"),
-        "median_weekly_merged_prs": st.column_config.NumberColumn("median weekly merged PRs", format="%.2f"),
-        "token_multiple": st.column_config.NumberColumn("tokens × median", format="%.2f×"),
-        "output_multiple": st.column_config.NumberColumn("merged PRs × median", format="%.2f×"),
-        "cost_per_merged_pr": st.column_config.NumberColumn("cost per merged PR", format="dollar"),
-    },
+deciles_hidden = "suppressed" in eff.deciles.columns and bool(
+    eff.deciles["suppressed"].fill_null(False).all()
 )
+if eff.deciles.height and deciles_hidden:
+    st.caption(f"The deciles are not shown: a decile of this view would hold fewer than {viewer.k} people.")
+else:
+    st.dataframe(
+        eff.deciles.drop("suppressed", strict=False),
+        hide_index=True,
+        height="content",
+        column_config={
+            "decile": st.column_config.NumberColumn("Decile", format="%d"),
+            "people": st.column_config.NumberColumn("AI users", format="localized"),
+            "median_weekly_tokens": st.column_config.NumberColumn("Weekly tokens (median)", format="compact"),
+            "median_weekly_merged_prs": st.column_config.NumberColumn(
+                "Weekly merged PRs (median)", format="%.2f"
+            ),
+            "token_multiple": st.column_config.NumberColumn("Tokens × median", format="%.2f×"),
+            "output_multiple": st.column_config.NumberColumn("PRs × median", format="%.2f×"),
+            "cost_per_merged_pr": st.column_config.NumberColumn("Cost per merged PR", format="$%.2f"),
+        },
+    )
 st.caption(
-    "Deciles are groups of AI users with equal counts; medians are of per-person weekly means. "
+    "Decile 1 holds the AI users with the fewest tokens. Deciles are groups of AI users with equal counts; "
+    "medians are of per-person weekly means. "
     "Cost per merged PR is the decile's AI spend over its merged PRs."
 )
 exports.table(eff.deciles, "efficiency-deciles", viewer.k)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import layout, person_data
+from dashboard import layout, person_data, tables
 from dashboard.charts import person
 from dashboard.text import markdown
+from pipelines import formats
+from pipelines.metrics import changes
 
 st.title("My data")
 viewer = layout.who()
@@ -25,12 +27,22 @@ weeks = person_data.person_weekly(viewer, viewer.person_key, layout.Filters())
 if weeks.is_empty():
     st.info("No weeks of yours are in this warehouse.")
     st.stop()
+with st.container(border=True, key="lead"):
+    st.markdown("\n".join(f"- {markdown(s)}" for s in changes.person_sentences(weeks)))
 used = int(weeks["used_ai"].sum())
 a, b, c = st.columns(3)
 a.metric("Weeks with AI use", f"{used} of {weeks.height}", border=True)
 b.metric(
-    "Tokens", layout.compact(int(weeks["tokens"].sum())), help="All tools, all token kinds.", border=True
+    "Tokens", formats.compact(int(weeks["tokens"].sum())), help="All tools, all token kinds.", border=True
 )
 c.metric("Merged PRs", f"{int(weeks['merged_prs'].sum()):,}", border=True)
 st.plotly_chart(person.person_weeks(weeks, "Your weeks"), **layout.PLOTLY)
-st.dataframe(weeks, hide_index=True, height="content")
+st.dataframe(
+    weeks,
+    hide_index=True,
+    height="content",
+    column_config={
+        **tables.column_config(weeks),
+        "used_ai": st.column_config.CheckboxColumn("Used AI"),
+    },
+)

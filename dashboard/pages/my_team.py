@@ -5,8 +5,14 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import layout, person_data
+from dashboard import data, layout, person_data
+from dashboard import lead as leading
 from dashboard.charts import person
+from dashboard.text import markdown
+from pipelines import formats
+from pipelines.metrics import changes
+from pipelines.metrics.filters import Filters
+from pipelines.privacy.views import Withheld
 
 st.title("My team")
 viewer = layout.who()
@@ -20,6 +26,14 @@ st.caption(
     "score: more tokens is not better work."
 )
 reports = person_data.direct_reports(viewer)
+try:  # your org as an aggregate, against the previous period: the release's figures, as on the Overview
+    leading.sentences(data.lead(viewer, Filters()))
+except Withheld as error:
+    with st.container(border=True, key="lead"):
+        st.markdown(
+            f"- Your org as a whole is not compared with the previous period: {markdown(error)} "
+            f"Groups under {viewer.k} people are never shown as a figure, so that nobody can be singled out."
+        )
 # a static table: it cannot be sorted by a figure or downloaded in another order (no ranking of people)
 st.table(
     reports.select(
@@ -27,8 +41,8 @@ st.table(
         pl.col("team").alias("Team"),
         pl.col("weeks").alias("Weeks"),
         pl.col("weeks_with_ai").alias("Weeks with AI"),
-        pl.col("tokens").map_elements(layout.compact, return_dtype=pl.String).alias("Tokens"),
-        pl.col("cost_usd").map_elements(lambda usd: f"${usd:,.0f}", return_dtype=pl.String).alias("AI spend"),
+        pl.col("tokens").map_elements(formats.compact, return_dtype=pl.String).alias("Tokens"),
+        pl.col("cost_usd").map_elements(formats.usd, return_dtype=pl.String).alias("AI spend"),
         pl.col("merged_prs").alias("Merged PRs"),
     )
 )
@@ -38,4 +52,6 @@ chosen = st.selectbox(
 )
 if chosen:
     weeks = person_data.person_weekly(viewer, chosen, layout.Filters())
-    st.plotly_chart(person.person_weeks(weeks, f"{names[chosen]}'s weeks"), **layout.PLOTLY)
+    whose = f"{names[chosen]}'s"
+    st.markdown("\n".join(f"- {markdown(s)}" for s in changes.person_sentences(weeks, whose)))
+    st.plotly_chart(person.person_weeks(weeks, f"{whose} weeks"), **layout.PLOTLY)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import agent_work, charts, data, exports, guardrails, layout
+from dashboard import lead as leading
 from dashboard.filters import week_label
+from pipelines.metrics import wording
+from pipelines.metrics.changes import Lead
 
 viewer, filters = layout.begin(
     "Overview", "Who uses AI each week, what it costs, and what the people in view ship."
@@ -13,6 +16,19 @@ viewer, filters = layout.begin(
 target = data.adoption_target()
 weekly = data.weekly(viewer, filters)
 key = data.key_figures(viewer, filters)
+lead = data.lead(viewer, filters)
+leading.sentences(lead, wording.headline(data.elasticities(viewer, filters).within))
+
+
+def delta(lead: Lead, column: str) -> str | None:
+    """The change against the previous period, when the key figure is the whole compared period."""
+    change = lead.figures.get(column)
+    if lead.periods is None or lead.periods.basis != "before" or change is None or change.change is None:
+        return None
+    if change.in_points:
+        return f"{change.change * 100:+.0f} pts vs the previous {lead.periods.weeks} weeks"
+    return f"{change.change * 100:+.0f}% vs the previous {lead.periods.weeks} weeks"
+
 
 figures, note = st.columns([2, 1], gap="medium")
 with figures:
@@ -33,6 +49,7 @@ with figures:
     useful.metric(
         "Useful AI weeks",
         "–" if key.useful_ai_rate is None else f"{key.useful_ai_rate:.0%}",
+        delta=delta(lead, "useful_ai_rate"),
         help="Engineer-weeks with AI use and output (a merged PR or a closed ticket), over all "
         "engineer-weeks in the view: the adoption figure that burning tokens cannot inflate.",
         border=True,
@@ -40,18 +57,23 @@ with figures:
     spend.metric(
         f"AI spend, {weekly.height} weeks",
         f"${key.cost_usd:,.0f}",
+        delta=delta(lead, "cost_usd"),
+        delta_color="off",
         help=f"In USD over the view: {key.tokens:,} tokens. Unpriced tokens add nothing to spend.",
         border=True,
     )
     output.metric(
         "Merged PRs per engineer-week",
         "–" if key.merged_prs_per_engineer_week is None else f"{key.merged_prs_per_engineer_week:.2f}",
+        delta=delta(lead, "merged_prs_per_engineer_week"),
         help=f"{key.merged_prs:,} merged PRs over {key.person_weeks:,} person-weeks in scope.",
         border=True,
     )
     cost.metric(
         "Cost per merged PR",
         "–" if key.cost_per_merged_pr is None else f"${key.cost_per_merged_pr:,.2f}",
+        delta=delta(lead, "cost_per_merged_pr"),
+        delta_color="inverse",
         help="AI spend over merged PRs in the view: a ratio of totals, not a price of a PR.",
         border=True,
     )

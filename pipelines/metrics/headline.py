@@ -70,6 +70,7 @@ def summary(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> d
     closed = int(weeks["closed_tickets"].sum()) if weeks.height else 0
     latest = weeks.row(-1, named=True) if weeks.height else None
     unmatched = queries.unmatched(con)
+    estimates_shown, within = _analytics(con, filters)
     return {
         "people": people,
         "ai_users": ai_users,
@@ -86,13 +87,13 @@ def summary(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> d
         "top_decile_output_multiple_ci95": list(eff.top.output_multiple.ci95 or []) or None,
         "elasticity": eff.elasticity.value,
         "elasticity_ci95": list(eff.elasticity.ci95) if eff.elasticity.ci95 else None,
-        **_analytics(con, filters),
+        **estimates_shown,
         **agent_work.summary_keys(agent_work.agent_work(con, filters)),
         "unmatched_identities": unmatched["identities"],
         "unmatched": unmatched,
         "period_start": _iso(start),
         "period_end": _iso(end + timedelta(days=6)) if end else None,  # the Sunday of the last week
-        "headline": eff.sentence,
+        "headline": wording.headline(within),  # the same sentence the dashboard and the pack lead with
         "rows": {
             r["table_name"]: {
                 "read": r["rows_read"],
@@ -105,8 +106,11 @@ def summary(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> d
     }
 
 
-def _analytics(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, object]:
-    """The review's headline estimates (docs/methods.md), each with its 95% interval."""
+def _analytics(
+    con: duckdb.DuckDBPyConnection, filters: Filters
+) -> tuple[dict[str, object], estimates.Estimate]:
+    """The review's headline estimates (docs/methods.md), each with its 95% interval, and the
+    within-person elasticity the headline is written from."""
     panel = analytics.panel(con, filters)
     within = analytics.within.within_elasticity(panel)
     adoption = analytics.event_study(panel).average
@@ -130,7 +134,7 @@ def _analytics(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, ob
         else None,
         "tokenmaxxing_spend_share": flagged.value,
         "tokenmaxxing_spend_share_ci95": ci(flagged),
-    }
+    }, within
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, filters: Filters, expression: str) -> int:

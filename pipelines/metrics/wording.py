@@ -70,3 +70,32 @@ def describe_effect(
 
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+HEADLINE_NONE = (
+    "Too few people with varying AI use in this view to say how merged PRs move with tokens for the "
+    "same engineer."
+)
+
+
+def headline(within: Estimate) -> str:
+    """The one headline of every surface (the dashboard, `summary`'s `headline`, the pack): the
+    within-person elasticity said as what 10% more tokens come with, for the same engineer, with its
+    95% interval. Within-person because it compares each engineer with themself, so it does not mix
+    who chooses to use AI with what AI use goes with (the pooled estimate does)."""
+    if within.value is None:
+        return HEADLINE_NONE
+    lead = "For the same engineer, weeks with 10% more tokens come with"
+    said = ten_percent_more_tokens(within.value)
+    if within.ci95 is None:
+        return f"{lead} {said} merged PRs (no interval for this view, so not a measured difference)."
+    low, high = (ten_percent_more_tokens(v) for v in within.ci95)
+    if not measurable(within):
+        return (
+            f"{lead} {NO_DIFFERENCE} in merged PRs (95% interval {low} to {high}; estimate {said}): "
+            "an association within people, not an experiment."
+        )
+    return (
+        f"{lead} {said} merged PRs (95% interval {low} to {high}): an association within people, "
+        "not an experiment."
+    )

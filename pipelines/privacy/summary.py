@@ -11,6 +11,7 @@ from pipelines.metrics import headline, released
 from pipelines.metrics.filters import Filters
 from pipelines.privacy.agent import AGENT_KEYS, agent_work
 from pipelines.privacy.aggregates import weekly
+from pipelines.privacy.estimates import elasticities
 from pipelines.privacy.scope import Withheld, scoped
 from pipelines.privacy.scope import check_estimate as check_selection
 from pipelines.privacy.viewer import Viewer
@@ -56,7 +57,6 @@ def summary(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) ->
     if ai_people // 10 < k:
         for name in SUMMARY_GROUPS:
             shown[name] = None
-        shown["headline"] = f"Too few AI users in this view for deciles of at least {k} people."
     try:  # agent work: from the view's released agent cells, shown for k people or more
         work = None if withheld else agent_work(con, viewer, filters)
     except Withheld:
@@ -76,7 +76,10 @@ def summary(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) ->
         flags = analytics_review.tokenmaxxing(analytics_review.panel(con, view)).people
         if flags.filter(pl.col("flagged_cost_usd") > 0).height < k:
             shown["tokenmaxxing_spend_share"], shown["tokenmaxxing_spend_share_ci95"] = None, None
-    if withheld:
-        shown["headline"] = withheld
+    # the headline is the within-person estimate as the dashboard shows it (the same k rule)
+    within = elasticities(con, viewer, filters).within if not withheld else None
+    shown["headline"] = withheld or headline.wording.headline(within)  # type: ignore[arg-type]
+    shown["elasticity_within"] = within.value if within else None
+    shown["elasticity_within_ci95"] = list(within.ci95) if within and within.ci95 else None
     shown["viewer"] = {"email": viewer.email, "role": viewer.role, "k": k}
     return shown

@@ -19,7 +19,7 @@ import polars as pl
 
 from dashboard import charts
 from dashboard.charts import analytics as analytics_charts
-from pipelines.metrics import data_quality, queries, released
+from pipelines.metrics import changes, data_quality, queries, released, wording
 from pipelines.metrics.analytics import Review
 from pipelines.metrics.estimates import Estimate
 from pipelines.metrics.filters import Filters
@@ -56,6 +56,7 @@ class Inputs:
     team_weekly: pl.DataFrame
     efficiency: views.Efficiency
     analytics: Review
+    lead: changes.Lead | None = None  # what changed against the previous period (the summary's lead)
 
 
 _NO_TEAMS = pl.DataFrame(schema={"team": pl.String, "people": pl.Int64, "suppressed": pl.Boolean})
@@ -86,6 +87,7 @@ def inputs(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) -> 
         team_weekly=top.weekly if top else _NO_TEAM_WEEKS,
         efficiency=views.efficiency(con, viewer, filters),
         analytics=views.analytics(con, viewer, filters),
+        lead=changes.for_view(con, viewer, filters, settings().adoption_target),
     )
 
 
@@ -226,6 +228,9 @@ def figures_for(d: Inputs) -> ReviewFigures:
         people_in_view=d.people,
         adoption_target=d.target,
         adoption_weekly=tuple(shown.select("week", "weekly_active_rate").iter_rows()),
+        useful_ai_rate=released.key_figures(d.weekly).useful_ai_rate,
+        headline=wording.headline(within),
+        lead=tuple(d.lead.sentences) if d.lead else (),
         spend_usd=spend,
         spend_per_engineer_week_usd=spend / person_weeks if spend is not None and person_weeks else None,
         merged_prs_per_engineer_week=merged / person_weeks if person_weeks else None,
@@ -323,9 +328,15 @@ def _adoption(weekly: pl.DataFrame, target: float) -> str:
         return "No week in this view has enough people to show the active rate."
     week, rate = shown.row(-1, named=True)["week"], shown["weekly_active_rate"][-1]
     side = "at or above" if rate >= target else "below"
+    useful = released.key_figures(weekly).useful_ai_rate
     return (
         f"In the week of {day(week)}, {pct(rate)} of people in view used AI, {side} the {pct(target)} "
         f"target (from {pct(shown['weekly_active_rate'][0])} in the first week shown)."
+        + (
+            f" Useful AI weeks (AI use and output): {pct(useful)} of engineer-weeks."
+            if useful is not None
+            else ""
+        )
     )
 
 

@@ -44,21 +44,27 @@ class ReviewFigures:
     guardrails: Guardrails = field(default_factory=Guardrails)
     tokenmaxxing_spend_share: float | None = None  # share of spend flagged, 0-1
     tokenmaxxing_spend_share_ci: tuple[float, float] | None = None  # its 95% interval
+    useful_ai_rate: float | None = None  # engineer-weeks with AI use and output, 0-1
+    headline: str | None = None  # wording.headline(): what every surface leads with
+    lead: tuple[str, ...] = ()  # metrics/changes.py: what changed against the previous period
 
 
 def sentences(fig: ReviewFigures) -> list[str]:
-    """The executive summary, one entry per topic, in the order the issue lists them."""
-    return [
+    """The executive summary: the headline and what changed first (the same sentences the dashboard
+    opens with), then one entry per topic. With the lead, its spend and output sentences stand for
+    the period totals, and the headline for the within-person estimate."""
+    led = bool(fig.lead)
+    topics = [
         _scope(fig),
         _adoption(fig),
-        _spend(fig),
-        _output(fig),
+        *([] if led else [_spend(fig), _output(fig)]),
         _efficiency(fig),
         _deciles(fig),
-        _within_person(fig),
+        *([] if led and fig.headline else [_within_person(fig)]),
         _guardrails(fig.guardrails),
         _tokenmaxxing(fig),
     ]
+    return [*([fig.headline] if fig.headline else []), *fig.lead, *topics]
 
 
 def _scope(fig: ReviewFigures) -> str:
@@ -75,6 +81,11 @@ def _adoption(fig: ReviewFigures) -> str:
         return f"Adoption against the {target} target is not available: no weeks in this view."
     week, rate = fig.adoption_weekly[-1]
     now = f"In the week of {day(week)}, {pct(rate)} of people used AI, against a target of {target}."
+    if fig.useful_ai_rate is not None:
+        now += (
+            f" Useful AI weeks (AI use and a merged PR or closed ticket): {pct(fig.useful_ai_rate)} of "
+            "engineer-weeks over the period."
+        )
     forecast = adoption_forecast(fig.adoption_weekly, fig.adoption_target)
     if forecast.status == "reached":
         since = fig.adoption_weekly[_first_of_last_run(fig.adoption_weekly, fig.adoption_target)][0]

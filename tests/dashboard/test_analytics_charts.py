@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 import pytest
@@ -55,10 +56,24 @@ def test_the_three_curves_carry_their_aic_in_the_legend(review):
     curves = review.curves
     fig = charts.diminishing_returns(curves.points, curves.fits, curves.marginal)
     names = traces(fig)
-    assert names[0] == "spend decile (median)"
+    assert names[0] == "spend decile (mean)"
     assert len(names) == 1 + curves.fits.height
     assert all("ΔAIC" in n for n in names[1:]) and sum("best" in n for n in names) == 1
     assert fig.layout.xaxis.type == "log"
+
+
+def test_the_best_curve_is_drawn_against_points_in_the_units_it_was_fitted_in(review):
+    """The curves fit people's means: the decile points drawn are the deciles' means, which the best
+    curve passes closer to than to the medians (a skewed mean sits above its median)."""
+    curves = review.curves
+    fig = charts.diminishing_returns(curves.points, curves.fits, curves.marginal)
+    best = next(t for t in fig.data if "best" in t.name)
+    points = fig.data[0]
+    assert list(points.x) == curves.marginal["mean_weekly_spend"].to_list()
+    on_curve = np.interp(np.log(points.x), np.log(best.x), best.y)
+    to_means = np.abs(on_curve - np.array(points.y)).mean()
+    to_medians = np.abs(on_curve - curves.marginal["median_weekly_merged_prs"].to_numpy()).mean()
+    assert to_means < to_medians
 
 
 def test_marginal_cost_per_decile_with_intervals(review):

@@ -107,7 +107,9 @@ def test_pack_has_the_summary_one_slide_per_chart_methods_and_coverage(
     viewer, data = exported
     charts = review.charts_for(con, viewer, Filters(), data)
     pack = review.pack_for(con, viewer, Filters(), data)
-    assert len(pack.summary) == 9
+    lead = data.lead.sentences if data.lead else []
+    assert pack.summary[0].startswith("For the same engineer") and pack.summary[1 : 1 + len(lead)] == lead
+    assert len(pack.summary) == 1 + len(lead) + 6  # headline, what changed, then six topics
     assert [s.title for s in pack.slides[: len(charts)]] == [c.title for c in charts]
     assert all(s.figure is not None for s in pack.slides[: len(charts)])
     assert all(s.table is not None for s in pack.slides[len(charts) :])

@@ -168,6 +168,9 @@ def curves(people: pl.DataFrame) -> CurveFits:
             people=pl.len(),
             median_weekly_spend=pl.col("mean_weekly_spend").median(),
             median_weekly_merged_prs=pl.col("mean_weekly_merged_prs").median(),
+            # the decile's means: the curves fit means, so these are the points they are drawn against
+            mean_weekly_spend=pl.col("mean_weekly_spend").mean(),
+            mean_weekly_merged_prs=pl.col("mean_weekly_merged_prs").mean(),
         )
         .sort("decile")
     )
