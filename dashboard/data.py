@@ -258,7 +258,7 @@ def team_level(who: Viewer, filters: Filters, path: tuple[str, ...] = ()) -> vie
 @st.cache_data(show_spinner=False, max_entries=256)
 def _lead(warehouse: Warehouse, who: Viewer, filters: Filters, target: float) -> changes.Lead:
     with cursor_for(warehouse) as cursor:
-        return changes.for_view(cursor, who, filters, target)
+        return views.lead(cursor, who, filters, target)
 
 
 def lead(who: Viewer, filters: Filters) -> changes.Lead:

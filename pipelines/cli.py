@@ -230,7 +230,6 @@ def summary(
     ] = None,
 ) -> None:
     """Print the headline figures of a built warehouse."""
-    from pipelines.metrics import changes
     from pipelines.metrics.headline import summary as compute
     from pipelines.privacy import viewer as viewers
     from pipelines.privacy import views
@@ -255,7 +254,7 @@ def summary(
             # what changed against the previous period, from the release: the same sentences the
             # dashboard and the pack open with
             try:
-                figures["lead"] = changes.for_view(con, who, filters, settings().adoption_target).sentences
+                figures["lead"] = views.lead(con, who, filters, settings().adoption_target).sentences
             except views.Withheld as error:
                 figures["lead"] = [str(error)]
     except (WarehouseError, SettingsError, viewers.AccessDenied) as error:

@@ -17,16 +17,14 @@ units table of the same release), never from person-level data:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-import duckdb
 import numpy as np
 import polars as pl
 
 from pipelines import formats
-from pipelines.metrics.filters import Filters
 
 Basis = Literal["before", "halves"]
 FAR_OFF_TARGET = 0.20  # a team this far (20 points) below the adoption target is named
@@ -390,26 +388,6 @@ def sentences(lead_: Lead) -> list[str]:
 
 
 # ---- reading a viewer's view through the privacy facade -----------------------------------------
-
-
-def for_view(con: duckdb.DuckDBPyConnection, viewer: object, filters: Filters, target: float) -> Lead:
-    """The Lead of one viewer's view, read through pipelines.privacy.views (the release only)."""
-    from pipelines.privacy import views
-
-    weeks = views.period_weeks(con, Filters())
-    p = periods(weeks, filters.start, filters.end)
-    if p is None:
-        return Lead(None, target, {}, None, 0, (), ())
-    both = replace(filters, start=p.previous[0] if p.previous else p.current[0], end=p.current[1])
-    weekly = views.weekly(con, viewer, both)  # type: ignore[arg-type]
-    now_teams = before_teams = None
-    if not filters.tools:  # tools are released for the whole organization only
-        now_teams = views.teams_table(con, viewer, replace(filters, start=p.current[0], end=p.current[1]))  # type: ignore[arg-type]
-        if p.previous:
-            before_teams = views.teams_table(
-                con, viewer, replace(filters, start=p.previous[0], end=p.previous[1])
-            )  # type: ignore[arg-type]
-    return lead(weekly, p, target, now_teams, before_teams)
 
 
 def person_sentences(weeks: pl.DataFrame, whose: str = "your") -> list[str]:

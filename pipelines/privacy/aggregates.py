@@ -7,14 +7,14 @@ more than the release, which is safe as a whole.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import duckdb
 import polars as pl
 
 from pipelines.db import frame, run
-from pipelines.metrics import org_levels, released
+from pipelines.metrics import changes, org_levels, released
 from pipelines.metrics.filters import Filters
 from pipelines.privacy.release import TOP_UNIT
 from pipelines.privacy.scope import TOOLS_ORG_ONLY, Withheld, scope_units, selected_units
@@ -177,3 +177,20 @@ def tools(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pl.DataFrame:
         .with_columns(*[pl.when(small).then(None).otherwise(pl.col(c)).alias(c) for c in figures])
         .with_columns(suppressed=small)
     )
+
+
+def lead(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters, target: float) -> changes.Lead:
+    """What changed against the previous period of the same length (metrics/changes.py), from the
+    viewer's released weekly figures and units tables only."""
+    weeks = period_weeks(con, Filters())
+    p = changes.periods(weeks, filters.start, filters.end)
+    if p is None:
+        return changes.Lead(None, target, {}, None, 0, (), ())
+    both = replace(filters, start=p.previous[0] if p.previous else p.current[0], end=p.current[1])
+    series = weekly(con, viewer, both)
+    now_teams = before_teams = None
+    if not filters.tools:  # tools are released for the whole organization only
+        now_teams = teams_table(con, viewer, replace(filters, start=p.current[0], end=p.current[1]))
+        if p.previous:
+            before_teams = teams_table(con, viewer, replace(filters, start=p.previous[0], end=p.previous[1]))
+    return changes.lead(series, p, target, now_teams, before_teams)

@@ -20,6 +20,7 @@ from pipelines.privacy.agent import AGENT_KEYS, agent_work
 from pipelines.privacy.aggregates import (
     TeamLevel,
     finance,
+    lead,
     period_weeks,
     quality_checks,
     team_level,
@@ -64,6 +65,7 @@ __all__ = [
     "elasticities",
     "finance",
     "guardrails",
+    "lead",
     "period_weeks",
     "person_name",
     "person_weekly",

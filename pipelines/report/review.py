@@ -87,7 +87,7 @@ def inputs(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) -> 
         team_weekly=top.weekly if top else _NO_TEAM_WEEKS,
         efficiency=views.efficiency(con, viewer, filters),
         analytics=views.analytics(con, viewer, filters),
-        lead=changes.for_view(con, viewer, filters, settings().adoption_target),
+        lead=views.lead(con, viewer, filters, settings().adoption_target),
     )
 
 
