@@ -18,6 +18,7 @@ from pipelines.metrics import changes, queries, released
 from pipelines.metrics.agent_work import AgentWork, merged_prs
 from pipelines.metrics.analytics import Elasticities, Guardrails, Review
 from pipelines.metrics.analytics import panel as analytics_panel
+from pipelines.metrics.estimates import Estimate
 from pipelines.metrics.filters import Filters
 from pipelines.metrics.queries import TREND_WEEKS as TREND_WEEKS  # the Overview's caption
 from pipelines.metrics.queries import with_cost_trend
@@ -161,6 +162,17 @@ def _elasticities(warehouse: Warehouse, who: Viewer, filters: Filters) -> Elasti
 def elasticities(who: Viewer, filters: Filters) -> Elasticities:
     """The pooled and within-person elasticities alone (cheaper than every analytic)."""
     return _elasticities(current(), who, filters)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _within(warehouse: Warehouse, who: Viewer, filters: Filters) -> Estimate:
+    with cursor_for(warehouse) as cursor:
+        return views.within(cursor, who, filters, _panel_for(warehouse, who))
+
+
+def within(who: Viewer, filters: Filters) -> Estimate:
+    """The within-person elasticity alone (the headline), fitted once per view."""
+    return _within(current(), who, filters)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

@@ -94,13 +94,13 @@ COLUMN_CONFIG = {
 }
 
 
-def table(guard: Guardrails, by: str, k: int) -> None:
+def table(guard: Guardrails, by: str, k: int, height: int | str = "content") -> None:
     """The guardrails per team or decile, drawn beside that grouping's throughput; groups under k
     people collapse into one line under the table."""
     shown, hidden = by_group(guard, by, k)
     what = "teams" if by == "team" else "deciles"
     if shown.height:
-        st.dataframe(shown, hide_index=True, height="content", column_config=COLUMN_CONFIG)
+        st.dataframe(shown, hide_index=True, height=height, column_config=COLUMN_CONFIG)
     if hidden:
         st.caption(f"{hidden} {what} with fewer than {k} people are not shown.")
     elif shown.is_empty():

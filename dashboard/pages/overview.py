@@ -17,7 +17,7 @@ target = data.adoption_target()
 weekly = data.weekly(viewer, filters)
 key = data.key_figures(viewer, filters)
 lead = data.lead(viewer, filters)
-leading.sentences(lead, wording.headline(data.elasticities(viewer, filters).within))
+leading.sentences(lead, wording.headline(data.within(viewer, filters)))
 
 
 def delta(lead: Lead, column: str) -> str | None:

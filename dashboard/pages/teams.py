@@ -118,9 +118,5 @@ with st.expander("Quality guardrails per team (every team of your view)"):
     st.markdown(
         "**Quality guardrails per team**, beside the throughput (means; 95% intervals on the Methods page):"
     )
-    st.dataframe(
-        guardrails.by_group(data.guardrails(viewer, filters), "team", viewer.k),
-        hide_index=True,
-        height=420,  # scrolls: a large organization has hundreds of teams
-        column_config=guardrails.COLUMN_CONFIG,
-    )
+    # scrolls: a large organization has hundreds of teams
+    guardrails.table(data.guardrails(viewer, filters), "team", viewer.k, height=420)

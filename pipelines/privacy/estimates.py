@@ -20,6 +20,7 @@ from pipelines.metrics import analytics as analytics_review
 from pipelines.metrics import headline
 from pipelines.metrics.analytics.guardrails import overall as overall_guardrails
 from pipelines.metrics.analytics.panel import panel_of
+from pipelines.metrics.analytics.within import within_elasticity
 from pipelines.metrics.filters import Filters
 from pipelines.privacy import suppression
 from pipelines.privacy.scope import check_estimate as check_selection
@@ -223,6 +224,19 @@ def elasticities(
         within=_estimate(fitted.within, k),
         within_effort=_estimate(fitted.within_effort, k),
     )
+
+
+def within(
+    con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters, scope_panel: pl.DataFrame | None = None
+) -> headline.estimates.Estimate:
+    """The within-person elasticity alone: the one headline of every surface (wording.headline), for
+    a viewer, under the same rule as elasticities(). `scope_panel`: as for guardrails()."""
+    view = check_selection(con, viewer, filters, scope_panel)
+    if scope_panel is not None and not view.tools:
+        panel = panel_of(scope_panel, view)
+    else:
+        panel = analytics_review.panel(con, view)
+    return _estimate(within_elasticity(panel), viewer.k)
 
 
 def guardrails(

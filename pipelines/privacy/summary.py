@@ -11,7 +11,7 @@ from pipelines.metrics import headline, released
 from pipelines.metrics.filters import Filters
 from pipelines.privacy.agent import AGENT_KEYS, agent_work
 from pipelines.privacy.aggregates import weekly
-from pipelines.privacy.estimates import elasticities
+from pipelines.privacy.estimates import within
 from pipelines.privacy.scope import Withheld, scoped
 from pipelines.privacy.scope import check_estimate as check_selection
 from pipelines.privacy.viewer import Viewer
@@ -77,9 +77,9 @@ def summary(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) ->
         if flags.filter(pl.col("flagged_cost_usd") > 0).height < k:
             shown["tokenmaxxing_spend_share"], shown["tokenmaxxing_spend_share_ci95"] = None, None
     # the headline is the within-person estimate as the dashboard shows it (the same k rule)
-    within = elasticities(con, viewer, filters).within if not withheld else None
-    shown["headline"] = withheld or headline.wording.headline(within)  # type: ignore[arg-type]
-    shown["elasticity_within"] = within.value if within else None
-    shown["elasticity_within_ci95"] = list(within.ci95) if within and within.ci95 else None
+    estimate = None if withheld else within(con, viewer, filters)
+    shown["headline"] = withheld or headline.wording.headline(estimate)  # type: ignore[arg-type]
+    shown["elasticity_within"] = estimate.value if estimate else None
+    shown["elasticity_within_ci95"] = list(estimate.ci95) if estimate and estimate.ci95 else None
     shown["viewer"] = {"email": viewer.email, "role": viewer.role, "k": k}
     return shown

@@ -37,6 +37,7 @@ from pipelines.privacy.estimates import (
     efficiency,
     elasticities,
     guardrails,
+    within,
 )
 from pipelines.privacy.people import direct_reports, person_name, person_weekly
 from pipelines.privacy.scope import (
@@ -81,4 +82,5 @@ __all__ = [
     "tools",
     "unmatched",
     "weekly",
+    "within",
 ]
