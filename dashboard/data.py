@@ -205,7 +205,7 @@ def agent_work(who: Viewer, filters: Filters) -> AgentWork | None:
 @st.cache_data(show_spinner=False, max_entries=256)
 def _teams_table(warehouse: Warehouse, who: Viewer, filters: Filters) -> pl.DataFrame:
     with cursor_for(warehouse) as cursor:
-        return views.teams_table(cursor, who, filters)
+        return views.teams_table(cursor, who, filters, _release(warehouse), _scope_units(warehouse, who))
 
 
 def teams_table(who: Viewer, filters: Filters) -> pl.DataFrame:
@@ -270,7 +270,7 @@ def team_level(who: Viewer, filters: Filters, path: tuple[str, ...] = ()) -> vie
 @st.cache_data(show_spinner=False, max_entries=256)
 def _lead(warehouse: Warehouse, who: Viewer, filters: Filters, target: float) -> changes.Lead:
     with cursor_for(warehouse) as cursor:
-        return views.lead(cursor, who, filters, target)
+        return views.lead(cursor, who, filters, target, _release(warehouse), _scope_units(warehouse, who))
 
 
 def lead(who: Viewer, filters: Filters) -> changes.Lead:

@@ -70,10 +70,23 @@ def _labels(
     return units, scope_units(con, viewer).filter(pl.col("release_unit").is_in(units))
 
 
-def teams_table(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) -> pl.DataFrame:
-    """One row per unit of the view, in name order (never by a figure)."""
-    units, labels = _labels(con, viewer, filters)
-    return released.units_table(released.cells(con, units, filters.start, filters.end), labels)
+def teams_table(
+    con: duckdb.DuckDBPyConnection,
+    viewer: Viewer,
+    filters: Filters,
+    loaded: released.Loaded | None = None,
+    scope: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """One row per unit of the view, in name order (never by a figure). `loaded`, `scope`: as for
+    weekly()."""
+    if loaded is None or scope is None:
+        units, labels = _labels(con, viewer, filters)
+        return released.units_table(released.cells(con, units, filters.start, filters.end), labels)
+    if filters.tools:
+        raise Withheld(TOOLS_ORG_ONLY.replace("clear the team selection", "clear the tool selection"))
+    units = selected_units(con, viewer, filters, scope)
+    labels = scope.filter(pl.col("release_unit").is_in(units))
+    return released.units_table(loaded.cells(units, filters.start, filters.end), labels)
 
 
 def team_weekly(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) -> pl.DataFrame:
@@ -179,18 +192,27 @@ def tools(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pl.DataFrame:
     )
 
 
-def lead(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters, target: float) -> changes.Lead:
+def lead(
+    con: duckdb.DuckDBPyConnection,
+    viewer: Viewer,
+    filters: Filters,
+    target: float,
+    loaded: released.Loaded | None = None,
+    scope: pl.DataFrame | None = None,
+) -> changes.Lead:
     """What changed against the previous period of the same length (metrics/changes.py), from the
-    viewer's released weekly figures and units tables only."""
-    weeks = period_weeks(con, Filters())
+    viewer's released weekly figures and units tables only. `loaded`, `scope`: as for weekly()."""
+    weeks = list(loaded.weeks) if loaded is not None else period_weeks(con, Filters())
     p = changes.periods(weeks, filters.start, filters.end)
     if p is None:
         return changes.Lead(None, target, {}, None, 0, (), ())
     both = replace(filters, start=p.previous[0] if p.previous else p.current[0], end=p.current[1])
-    series = weekly(con, viewer, both)
+    series = weekly(con, viewer, both, loaded, scope)
     now_teams = before_teams = None
     if not filters.tools:  # tools are released for the whole organization only
-        now_teams = teams_table(con, viewer, replace(filters, start=p.current[0], end=p.current[1]))
+        now = replace(filters, start=p.current[0], end=p.current[1])
+        now_teams = teams_table(con, viewer, now, loaded, scope)
         if p.previous:
-            before_teams = teams_table(con, viewer, replace(filters, start=p.previous[0], end=p.previous[1]))
+            before = replace(filters, start=p.previous[0], end=p.previous[1])
+            before_teams = teams_table(con, viewer, before, loaded, scope)
     return changes.lead(series, p, target, now_teams, before_teams)
