@@ -48,6 +48,8 @@ CONTRACT: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("ticket_id", "assignee", "created_at", "resolved_at", "issue_type", "status"),
         ("agent",),
     ),
+    # optional: the yearly loaded cost of each level (salary, benefits, taxes), never per person
+    "cost_bands": (("level", "annual_loaded_cost"), ()),
 }
 REQUIRED_TABLES = ("people", "ai_usage")
 FORMATS = ("csv", "parquet")

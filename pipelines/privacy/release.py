@@ -25,6 +25,7 @@ import numpy as np
 import polars as pl
 
 from pipelines.db import frame
+from pipelines.privacy import release_cost
 from pipelines.privacy.access import Access, from_warehouse
 from pipelines.privacy.release_rules import (
     knower_overlaps,
@@ -247,6 +248,7 @@ def build(con: duckdb.DuckDBPyConnection, access: Access | None = None) -> Relea
     org_weeks = primary(_org_cells(unit_weeks), _org_overlaps(overlaps.units), k)
     unit_weeks = secondary_by_week(unit_weeks, overlaps.units, k, "people")
     unit_weeks = secondary_by_week(unit_weeks, overlaps.units, k, "usage")
+    unit_weeks, org_weeks = release_cost.add(con, unit_weeks, org_weeks, person_units, overlaps.known_sql, k)
     finance = _finance_months(con, k)
     tool_weeks = primary(_tool_cells(con), overlaps.tools, k)
     tool_weeks = secondary_tool_months(con, tool_weeks, finance, overlaps, k)
@@ -263,7 +265,7 @@ def build(con: duckdb.DuckDBPyConnection, access: Access | None = None) -> Relea
 def _blank(cells: pl.DataFrame) -> pl.DataFrame:
     """Null every figure of a withheld cell: what is not released is not in the release at all."""
     # AI-user counts go with usage: a cell's AI users show only where its tokens and spend do
-    people_cols = [c for c in ("people", "merged_prs", "closed_tickets") if c in cells.columns]
+    people_cols = [c for c in ("people", "merged_prs", "closed_tickets", "people_cost_usd") if c in cells.columns]
     usage_cols = [c for c in (*USAGE_MEASURES, "users", "ai_users", "useful_ai_people") if c in cells.columns]
     people_ok = pl.col("released_people") if "released_people" in cells.columns else pl.col("released")
     usage_ok = pl.col("released_usage") if "released_usage" in cells.columns else pl.col("released")

@@ -202,7 +202,34 @@ def input_suites(token_ceiling: int) -> list[Suite]:
             ],
             [rejected("ai_activity", ("occurred_on", "value"), "dates parse and values are non-negative")],
         ),
+        Suite(
+            "input: cost_bands",
+            "select level, annual_loaded_cost_usd from dim_cost_bands",
+            [
+                E.ExpectColumnValuesToBeUnique(column="level"),
+                E.ExpectColumnValuesToBeBetween(column="annual_loaded_cost_usd", min_value=0, strict_min=True),
+            ],
+            [
+                rejected("cost_bands", ("level", "annual_loaded_cost"), "levels are named and costs are USD above 0"),
+                SqlCheck(
+                    UNBANDED_CHECK,
+                    f"select count(*) from ({UNBANDED_SQL})",
+                    f"select 'level ' || level || ': ' || count(*) || ' people' from ({UNBANDED_SQL}) "
+                    "group by level order by level limit 5",
+                ),
+            ],
+            severity="warning",
+        ),
     ]
+
+
+# people whose level has no cost band, when bands were given (without bands the feature is off)
+UNBANDED_CHECK = "every level in people has a cost band (people without one are counted, not dropped)"
+UNBANDED_SQL = (
+    "select coalesce(p.level, '(empty)') as level from int_people_deduplicated p "
+    "where exists (select 1 from dim_cost_bands) "
+    "and not exists (select 1 from dim_cost_bands b where b.level = p.level)"
+)
 
 
 # each matched person's tokens per UTC day (the sums of int_ai_usage_resolved_to_person_day)
