@@ -52,6 +52,8 @@ CONTRACT: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "cost_bands": (("level", "annual_loaded_cost"), ()),
 }
 REQUIRED_TABLES = ("people", "ai_usage")
+# the quality check that counts people whose level has no cost band (the pages read its count)
+UNBANDED_CHECK = "every level in people has a cost band (people without one are counted, not dropped)"
 FORMATS = ("csv", "parquet")
 # separators recognised from the header row; on a tie the first wins
 DELIMITERS = (",", ";", "\t", "|")

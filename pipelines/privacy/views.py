@@ -36,6 +36,7 @@ from pipelines.privacy.estimates import (
     summary,
 )
 from pipelines.privacy.people import direct_reports, person_name, person_weekly
+from pipelines.privacy.people_cost import figures as people_cost
 from pipelines.privacy.scope import (
     Withheld,
     check_estimate,
@@ -60,6 +61,7 @@ __all__ = [
     "elasticities",
     "finance",
     "guardrails",
+    "people_cost",
     "period_weeks",
     "person_name",
     "person_weekly",

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 import great_expectations as gx
 
+from pipelines.inputs import UNBANDED_CHECK
+
 E = gx.expectations
 TOKENS = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens")
 
@@ -224,7 +226,6 @@ def input_suites(token_ceiling: int) -> list[Suite]:
 
 
 # people whose level has no cost band, when bands were given (without bands the feature is off)
-UNBANDED_CHECK = "every level in people has a cost band (people without one are counted, not dropped)"
 UNBANDED_SQL = (
     "select coalesce(p.level, '(empty)') as level from int_people_deduplicated p "
     "where exists (select 1 from dim_cost_bands) "
