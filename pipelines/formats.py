@@ -41,6 +41,9 @@ COLUMNS: dict[str, tuple[str, Kind]] = {
     "rework_rate": ("Rework rate", "pct"),
     "median_hours_to_merge": ("Median hours to merge", "decimal"),
     "share": ("Share", "pct"),
+    "people_cost_usd": ("People cost", "usd"),
+    "ai_share_of_people_cost": ("AI spend ÷ people cost", "pct"),
+    "people_cost_per_merged_pr": ("People cost per merged PR", "usd"),
 }
 
 

@@ -58,7 +58,7 @@ WEEKLY_SCHEMA = {
     "week": pl.Date,
     "cost_usd": pl.Float64,
     "people_cost_usd": pl.Float64,
-    "share": pl.Float64,
+    "ai_share_of_people_cost": pl.Float64,
     "suppressed": pl.Boolean,
 }
 
@@ -78,7 +78,8 @@ class Marginal:
 class PeopleCost:
     enabled: bool  # cost bands were loaded
     weekly: pl.DataFrame  # WEEKLY_SCHEMA, one row per week in view
-    units: pl.DataFrame  # team, people_cost_usd, cost_usd, share, merged_prs, people_cost_per_merged_pr
+    units: pl.DataFrame  # team, people_cost_usd, cost_usd, ai_share_of_people_cost, merged_prs,
+    # people_cost_per_merged_pr
     share: float | None  # AI spend over people cost, over the view
     cost_usd: float  # AI spend in the cells of `share`
     people_cost_usd: float  # people cost in the cells of `share`
@@ -128,7 +129,7 @@ def weekly(cells: pl.DataFrame, weeks: Sequence[date] = ()) -> pl.DataFrame:
             "week",
             pl.when("any_paired").then(pl.col("cost_usd")).alias("cost_usd"),
             pl.when("any_paired").then(pl.col("people_cost_usd")).alias("people_cost_usd"),
-            pl.when("any_paired").then(_ratio("cost_usd", "people_cost_usd")).alias("share"),
+            pl.when("any_paired").then(_ratio("cost_usd", "people_cost_usd")).alias("ai_share_of_people_cost"),
             (~pl.col("any_paired")).alias("suppressed"),
         )
     if weeks:
@@ -139,7 +140,7 @@ def weekly(cells: pl.DataFrame, weeks: Sequence[date] = ()) -> pl.DataFrame:
 
 def units(cells: pl.DataFrame, labels: pl.DataFrame) -> pl.DataFrame:
     """One row per unit over the period, in name order (never by a figure). `labels`: release_unit, team."""
-    columns = ["team", "people_cost_usd", "cost_usd", "share", "merged_prs", "people_cost_per_merged_pr"]
+    columns = ["team", "people_cost_usd", "cost_usd", "ai_share_of_people_cost", "merged_prs", "people_cost_per_merged_pr"]
     if cells.is_empty() or not enabled(cells):
         return pl.DataFrame(schema={c: pl.String if c == "team" else pl.Float64 for c in columns})
     sums = _sums(cells.rename({"unit_key": "release_unit"}), ["release_unit"])
@@ -148,7 +149,7 @@ def units(cells: pl.DataFrame, labels: pl.DataFrame) -> pl.DataFrame:
         "team",
         pl.when("any_costed").then(pl.col("costed_people_cost")).alias("people_cost_usd"),
         pl.when("any_paired").then(pl.col("cost_usd")).alias("cost_usd"),
-        pl.when("any_paired").then(_ratio("cost_usd", "people_cost_usd")).alias("share"),
+        pl.when("any_paired").then(_ratio("cost_usd", "people_cost_usd")).alias("ai_share_of_people_cost"),
         pl.when("any_costed").then(pl.col("merged_prs")).cast(pl.Float64).alias("merged_prs"),
         pl.when("any_costed").then(_ratio("costed_people_cost", "merged_prs")).alias("people_cost_per_merged_pr"),
     ).sort("team")
@@ -227,7 +228,7 @@ def summary(figures_: PeopleCost) -> dict[str, object]:
         "marginal_at_weekly_spend_usd": m.weekly_spend,
         "people_without_cost_band": figures_.unbanded_people,
         "methods": {
-            "share": figures_.share_method,
+            "ai_share_of_people_cost": figures_.share_method,
             "marginal_token_cost": m.method,
             "people_cost_per_merged_pr": figures_.average_method,
         },

@@ -21,7 +21,7 @@ from pipelines.metrics import people_cost, released
 from pipelines.metrics.analytics.panel import panel_of
 from pipelines.metrics.filters import Filters
 from pipelines.privacy.estimates import _groups
-from pipelines.privacy.scope import check_estimate, scope_units, selected_units
+from pipelines.privacy.scope import Withheld, check_estimate, scope_units, selected_units
 from pipelines.privacy.viewer import Viewer
 
 
@@ -49,7 +49,10 @@ def figures(
 def _curve(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters, scope_panel: pl.DataFrame | None
 ) -> analytics_review.CurveFits:
-    view = check_estimate(con, viewer, filters, scope_panel)
+    try:
+        view = check_estimate(con, viewer, filters, scope_panel)
+    except Withheld:  # too few people for an estimate: the shares still show
+        return analytics_review.CurveFits(pl.DataFrame(), pl.DataFrame(), pl.DataFrame(), None, 0)
     panel = panel_of(scope_panel, view) if scope_panel is not None else analytics_review.panel(con, view)
     fits = analytics_review.curves(analytics_review.spend_output_means(panel))
     if fits.people < viewer.k:
