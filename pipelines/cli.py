@@ -230,6 +230,7 @@ def summary(
     ] = None,
 ) -> None:
     """Print the headline figures of a built warehouse."""
+    from pipelines.metrics import people_cost
     from pipelines.metrics.headline import summary as compute
     from pipelines.privacy import viewer as viewers
     from pipelines.privacy import views
@@ -248,6 +249,9 @@ def summary(
                 _audited(Entry(who.email, who.role, "view: summary", detail=period))
             else:
                 figures = compute(con, filters)
+            figures["people_cost"] = people_cost.summary(
+                views.people_cost(con, who, filters) if email else people_cost.of_warehouse(con, filters)
+            )
     except (WarehouseError, SettingsError, viewers.AccessDenied) as error:
         raise fail(str(error)) from None
     if as_json:
@@ -257,9 +261,10 @@ def summary(
         title=f"tokenyield summary {figures['period_start']} to {figures['period_end']}", show_header=False
     )
     for key, value in figures.items():
-        if key not in ("rows", "unmatched", "headline"):
+        if key not in ("rows", "unmatched", "headline", "people_cost"):
             table.add_row(key.replace("_", " "), _show(value))
     out.print(table)
+    out.print(people_cost.sentence(figures["people_cost"]))
     out.print(figures["headline"])
 
 

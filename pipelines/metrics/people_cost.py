@@ -17,10 +17,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+import duckdb
 import numpy as np
 import polars as pl
 
+from pipelines import formats
+from pipelines.db import run
+from pipelines.inputs import UNBANDED_CHECK
 from pipelines.metrics.analytics.curves import CurveFits, marginal_cost
+from pipelines.metrics.filters import Filters
 
 MICRO = 1_000_000  # micro-dollars per dollar
 COLUMN = "people_cost_usd"
@@ -209,6 +214,33 @@ def figures(
     )
 
 
+def unbanded_people(con: duckdb.DuckDBPyConnection) -> int | None:
+    """People whose level has no cost band, as the build's quality check counted them."""
+    found = run(
+        con, "select unexpected_count from validation_results where check_name = ? limit 1", [UNBANDED_CHECK]
+    )
+    return int(found[0][0]) if found and found[0][0] is not None else None
+
+
+def of_warehouse(con: duckdb.DuckDBPyConnection, filters: Filters) -> PeopleCost:
+    """The figures over the whole warehouse, for its file's owner (`summary` without --as): the same
+    released cells, the curve on every person-week in the filters. Tools do not split people cost."""
+    from dataclasses import replace
+
+    from pipelines.metrics import analytics, released
+
+    labels = released.unit_labels(con)
+    if filters.teams:
+        labels = labels.filter(pl.col("team").is_in(list(filters.teams)))
+    unit_cells = released.cells(con, labels["release_unit"].to_list(), filters.start, filters.end)
+    whole = not filters.teams
+    cells = released.org_cells(con, filters.start, filters.end) if whole else unit_cells
+    panel = analytics.panel(con, replace(filters, tools=()))
+    fits = analytics.curves(analytics.spend_output_means(panel))
+    weeks = sorted(unit_cells["week"].unique().to_list())
+    return figures(cells, labels, fits, weeks, unit_cells, unbanded_people(con))
+
+
 def summary(figures_: PeopleCost) -> dict[str, object]:
     """The `people_cost` block of `summary --json`: numbers as numbers, methods as text."""
     if not figures_.enabled:
@@ -234,3 +266,21 @@ def summary(figures_: PeopleCost) -> dict[str, object]:
         },
         "caveat": figures_.caveat,
     }
+
+
+def sentence(block: dict[str, object]) -> str:
+    """The people-cost figures in one or two plain sentences (the summary's `people_cost` block)."""
+    if not block.get("enabled"):
+        return str(block.get("how_to_turn_on", TURN_ON))
+    share = block.get("ai_spend_share_of_people_cost")
+    marginal = block.get("marginal_token_cost_per_merged_pr_usd")
+    ci = block.get("marginal_token_cost_per_merged_pr_ci95")
+    average = block.get("people_cost_per_merged_pr_usd")
+    interval = f" (95% interval {formats.usd(ci[0])} to {formats.usd(ci[1])})" if isinstance(ci, list) else ""
+    return (
+        f"AI spend was {formats.pct(share, 2) if isinstance(share, float) else '–'} of people cost "
+        f"(reference: {formats.pct(REFERENCE_SHARE)}, a claim by Nvidia's CEO, not a target). "
+        f"One more merged PR came with {formats.usd(marginal if isinstance(marginal, float) else None)} "
+        f"more tokens at the median spend{interval}, against "
+        f"{formats.usd(average if isinstance(average, float) else None)} of people cost per merged PR on average."
+    )

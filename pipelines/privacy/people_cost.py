@@ -14,8 +14,6 @@ from dataclasses import replace
 import duckdb
 import polars as pl
 
-from pipelines.db import run
-from pipelines.inputs import UNBANDED_CHECK
 from pipelines.metrics import analytics as analytics_review
 from pipelines.metrics import people_cost, released
 from pipelines.metrics.analytics.panel import panel_of
@@ -42,7 +40,7 @@ def figures(
     weeks = sorted(unit_cells["week"].unique().to_list())
     labels = scope.filter(pl.col("release_unit").is_in(units))
     return people_cost.figures(
-        cells, labels, _curve(con, viewer, filters, scope_panel), weeks, unit_cells, _unbanded(con)
+        cells, labels, _curve(con, viewer, filters, scope_panel), weeks, unit_cells, people_cost.unbanded_people(con)
     )
 
 
@@ -58,11 +56,3 @@ def _curve(
     if fits.people < viewer.k:
         return replace(fits, best=None, parameters=(), covariance=(), marginal=fits.marginal.clear())
     return replace(fits, marginal=_groups(fits.marginal, viewer.k))
-
-
-def _unbanded(con: duckdb.DuckDBPyConnection) -> int | None:
-    """People whose level has no cost band, as the build's quality check counted them."""
-    found = run(
-        con, "select unexpected_count from validation_results where check_name = ? limit 1", [UNBANDED_CHECK]
-    )
-    return int(found[0][0]) if found and found[0][0] is not None else None
