@@ -16,7 +16,14 @@ from pipelines.metrics import people_cost
 from pipelines.metrics.filters import Filters
 from pipelines.privacy.viewer import Viewer
 
-UNIT_COLUMNS = ("team", "people_cost_usd", "cost_usd", "ai_share_of_people_cost", "merged_prs", "people_cost_per_merged_pr")
+UNIT_COLUMNS = (
+    "team",
+    "people_cost_usd",
+    "cost_usd",
+    "ai_share_of_people_cost",
+    "merged_prs",
+    "people_cost_per_merged_pr",
+)
 
 
 def section(viewer: Viewer, filters: Filters) -> None:
@@ -80,10 +87,7 @@ def _units_table(units: pl.DataFrame, k: int) -> None:
         return
     shown = units.select(UNIT_COLUMNS)
     display = pl.DataFrame(
-        {
-            formats.label(c): [formats.text(v, c) for v in shown[c].to_list()]
-            for c in UNIT_COLUMNS
-        }
+        {formats.label(c): [formats.text(v, c) for v in shown[c].to_list()] for c in UNIT_COLUMNS}
     )
     st.dataframe(display, hide_index=True, height="content")
     exports.table(shown, "people-cost-by-team", k)

@@ -49,14 +49,20 @@ def _reference(x: list[object], horizontal: bool = True) -> dict[str, object]:
 def share_over_time(weekly: pl.DataFrame) -> go.Figure:
     """Weekly AI spend over people cost (columns week, ai_share_of_people_cost, cost_usd, people_cost_usd)."""
     title = "AI spend as a share of people cost"
-    shown = weekly.filter(pl.col("ai_share_of_people_cost").is_not_null()) if "ai_share_of_people_cost" in weekly.columns else weekly.head(0)
+    shown = (
+        weekly.filter(pl.col("ai_share_of_people_cost").is_not_null())
+        if "ai_share_of_people_cost" in weekly.columns
+        else weekly.head(0)
+    )
     if shown.is_empty():
         return empty(theme.figure(title), "No week in this view has both AI spend and people cost released")
     weeks = shown["week"].to_list()
     shares = shown["ai_share_of_people_cost"].to_list()
     hover = [
         f"{formats.day(w)}: {formats.pct(s, 2)} ({formats.usd(c)} AI spend of {formats.usd(p)} people cost)"
-        for w, s, c, p in shown.select("week", "ai_share_of_people_cost", "cost_usd", "people_cost_usd").iter_rows()
+        for w, s, c, p in shown.select(
+            "week", "ai_share_of_people_cost", "cost_usd", "people_cost_usd"
+        ).iter_rows()
     ]
     trace = {
         "type": "scatter",
@@ -81,7 +87,11 @@ def share_over_time(weekly: pl.DataFrame) -> go.Figure:
 def share_by_unit(units: pl.DataFrame) -> go.Figure:
     """Each unit's AI spend over its people cost across the period (columns team, ai_share_of_people_cost), in name order."""
     title = "AI spend as a share of people cost, by team"
-    shown = units.filter(pl.col("ai_share_of_people_cost").is_not_null()).sort("team") if "ai_share_of_people_cost" in units.columns else units
+    shown = (
+        units.filter(pl.col("ai_share_of_people_cost").is_not_null()).sort("team")
+        if "ai_share_of_people_cost" in units.columns
+        else units
+    )
     if shown.is_empty():
         return empty(theme.figure(title), "No team in this view has both AI spend and people cost released")
     teams = shown["team"].to_list()
@@ -96,7 +106,11 @@ def share_by_unit(units: pl.DataFrame) -> go.Figure:
         "text": [formats.pct(s, 2) for s in shares],
         "hovertemplate": "%{y}: %{text}<extra></extra>",
     }
-    reference = {**_reference(teams, horizontal=False), "x": [REFERENCE_SHARE] * 2, "y": [teams[0], teams[-1]]}
+    reference = {
+        **_reference(teams, horizontal=False),
+        "x": [REFERENCE_SHARE] * 2,
+        "y": [teams[0], teams[-1]],
+    }
     axis = _share_axis(shares, "share of people cost (log scale)")
     return theme.figure(
         title,

@@ -134,7 +134,9 @@ def weekly(cells: pl.DataFrame, weeks: Sequence[date] = ()) -> pl.DataFrame:
             "week",
             pl.when("any_paired").then(pl.col("cost_usd")).alias("cost_usd"),
             pl.when("any_paired").then(pl.col("people_cost_usd")).alias("people_cost_usd"),
-            pl.when("any_paired").then(_ratio("cost_usd", "people_cost_usd")).alias("ai_share_of_people_cost"),
+            pl.when("any_paired")
+            .then(_ratio("cost_usd", "people_cost_usd"))
+            .alias("ai_share_of_people_cost"),
             (~pl.col("any_paired")).alias("suppressed"),
         )
     if weeks:
@@ -145,7 +147,14 @@ def weekly(cells: pl.DataFrame, weeks: Sequence[date] = ()) -> pl.DataFrame:
 
 def units(cells: pl.DataFrame, labels: pl.DataFrame) -> pl.DataFrame:
     """One row per unit over the period, in name order (never by a figure). `labels`: release_unit, team."""
-    columns = ["team", "people_cost_usd", "cost_usd", "ai_share_of_people_cost", "merged_prs", "people_cost_per_merged_pr"]
+    columns = [
+        "team",
+        "people_cost_usd",
+        "cost_usd",
+        "ai_share_of_people_cost",
+        "merged_prs",
+        "people_cost_per_merged_pr",
+    ]
     if cells.is_empty() or not enabled(cells):
         return pl.DataFrame(schema={c: pl.String if c == "team" else pl.Float64 for c in columns})
     sums = _sums(cells.rename({"unit_key": "release_unit"}), ["release_unit"])
@@ -156,7 +165,9 @@ def units(cells: pl.DataFrame, labels: pl.DataFrame) -> pl.DataFrame:
         pl.when("any_paired").then(pl.col("cost_usd")).alias("cost_usd"),
         pl.when("any_paired").then(_ratio("cost_usd", "people_cost_usd")).alias("ai_share_of_people_cost"),
         pl.when("any_costed").then(pl.col("merged_prs")).cast(pl.Float64).alias("merged_prs"),
-        pl.when("any_costed").then(_ratio("costed_people_cost", "merged_prs")).alias("people_cost_per_merged_pr"),
+        pl.when("any_costed")
+        .then(_ratio("costed_people_cost", "merged_prs"))
+        .alias("people_cost_per_merged_pr"),
     ).sort("team")
 
 
@@ -192,7 +203,9 @@ def figures(
     on = enabled(cells)
     unit_cells = cells if unit_cells is None else unit_cells
     totals = (
-        _sums(cells.with_columns(view=pl.lit(1)), ["view"]).row(0, named=True) if on and cells.height else None
+        _sums(cells.with_columns(view=pl.lit(1)), ["view"]).row(0, named=True)
+        if on and cells.height
+        else None
     )
     if totals is None:
         return PeopleCost(

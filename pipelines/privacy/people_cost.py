@@ -40,7 +40,12 @@ def figures(
     weeks = sorted(unit_cells["week"].unique().to_list())
     labels = scope.filter(pl.col("release_unit").is_in(units))
     return people_cost.figures(
-        cells, labels, _curve(con, viewer, filters, scope_panel), weeks, unit_cells, people_cost.unbanded_people(con)
+        cells,
+        labels,
+        _curve(con, viewer, filters, scope_panel),
+        weeks,
+        unit_cells,
+        people_cost.unbanded_people(con),
     )
 
 

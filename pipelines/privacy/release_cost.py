@@ -52,16 +52,14 @@ def add(
         left join dim_cost_bands b on b.level = p.level""",
     )
     released = unit_weeks.filter(pl.col("released_people")).select("unit_key", "week")
-    banded = person_weeks.join(released, on=["unit_key", "week"], how="semi").filter(pl.col("band").is_not_null())
+    banded = person_weeks.join(released, on=["unit_key", "week"], how="semi").filter(
+        pl.col("band").is_not_null()
+    )
     unsafe = _unsafe_units(con, banded, known_sql, k)
     rated = banded.filter(~pl.col("unit_key").is_in(unsafe.implode()))
     rates = rated.group_by("unit_key").agg(rate=pl.col("band").mean())
     org_rate = float(rated["band"].mean()) if rated.height else None  # type: ignore[arg-type]
-    units = (
-        unit_weeks.join(rates, on="unit_key", how="left")
-        .with_columns(_cost(pl.col("rate")))
-        .drop("rate")
-    )
+    units = unit_weeks.join(rates, on="unit_key", how="left").with_columns(_cost(pl.col("rate"))).drop("rate")
     org = org_weeks.with_columns(_cost(pl.lit(org_rate, pl.Float64)))
     return units, org
 

@@ -209,14 +209,21 @@ def input_suites(token_ceiling: int) -> list[Suite]:
             "select level, annual_loaded_cost_usd from dim_cost_bands",
             [
                 E.ExpectColumnValuesToBeUnique(column="level"),
-                E.ExpectColumnValuesToBeBetween(column="annual_loaded_cost_usd", min_value=0, strict_min=True),
+                E.ExpectColumnValuesToBeBetween(
+                    column="annual_loaded_cost_usd", min_value=0, strict_min=True
+                ),
             ],
             [
-                rejected("cost_bands", ("level", "annual_loaded_cost"), "levels are named and costs are USD above 0"),
+                rejected(
+                    "cost_bands",
+                    ("level", "annual_loaded_cost"),
+                    "levels are named and costs are USD above 0",
+                ),
                 SqlCheck(
                     UNBANDED_CHECK,
                     f"select count(*) from ({UNBANDED_SQL})",
-                    f"select 'level ' || level || ': ' || count(*) || ' people' from ({UNBANDED_SQL}) "
+                    f"select 'level ' || level || ': ' || count(*) || if(count(*) = 1, ' person', ' people') "
+                    f"from ({UNBANDED_SQL}) "
                     "group by level order by level limit 5",
                 ),
             ],
