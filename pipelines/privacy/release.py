@@ -265,9 +265,7 @@ def build(con: duckdb.DuckDBPyConnection, access: Access | None = None) -> Relea
 def _blank(cells: pl.DataFrame) -> pl.DataFrame:
     """Null every figure of a withheld cell: what is not released is not in the release at all."""
     # AI-user counts go with usage: a cell's AI users show only where its tokens and spend do
-    people_cols = [
-        c for c in ("people", "merged_prs", "closed_tickets", "people_cost_usd") if c in cells.columns
-    ]
+    people_cols = [c for c in ("people", "merged_prs", "closed_tickets") if c in cells.columns]
     usage_cols = [c for c in (*USAGE_MEASURES, "users", "ai_users", "useful_ai_people") if c in cells.columns]
     people_ok = pl.col("released_people") if "released_people" in cells.columns else pl.col("released")
     usage_ok = pl.col("released_usage") if "released_usage" in cells.columns else pl.col("released")
