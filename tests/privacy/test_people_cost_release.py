@@ -56,7 +56,8 @@ def write_org(folder: Path, bands: dict[str, int]) -> Path:
     for p, (_, _, first) in ROSTER.items():
         for w in range(first, len(WEEKS)):
             day = WEEKS[w] + timedelta(days=1)
-            usage.append(f"{day}T10:00Z,{p}@x.io,cursor,gpt-5,1000,100,{spend(p, w):.2f}")
+            tokens = 1000 + 37 * list(ROSTER).index(p) + 11 * w  # varied: the summary fits on log tokens
+            usage.append(f"{day}T10:00Z,{p}@x.io,cursor,gpt-5,{tokens},100,{spend(p, w):.2f}")
             prs.append(f"acme/app,{len(prs)},{p}@x.io,{day}T09:00Z,{day}T15:00Z,change {len(prs)}")
     (folder / "people.csv").write_text("\n".join(people) + "\n")
     (folder / "ai_usage.csv").write_text("\n".join(usage) + "\n")
@@ -200,3 +201,32 @@ def test_on_the_demo_people_cost_is_released_exactly_where_people_is(con: duckdb
         assert mismatched == (0,), table
     withheld = con.execute("select count(*) from release_unit_weeks where not released_people").fetchone()
     assert withheld[0] > 0  # the demo has withheld cells, so the test above tests something
+
+
+def test_summary_json_has_the_people_cost_block(
+    org: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from pipelines.cli import app
+
+    monkeypatch.setenv("TOKENYIELD_AUDIT_DB", str(tmp_path / "audit.duckdb"))
+    (db,) = [row[2] for row in org.execute("pragma database_list").fetchall() if row[1] == "w"]
+    everyone = list(ROSTER)
+    share = sum(spend(p, w) for p, w in person_weeks(everyone)) / (
+        len(person_weeks(everyone)) * mean_band(everyone) / 52
+    )
+    for args in (["--as", "m0@x.io"], []):
+        result = CliRunner().invoke(app, ["summary", "--db", db, "--json", *args])
+        assert result.exit_code == 0, result.output
+        block = json.loads(result.output)["people_cost"]
+        assert block["enabled"] is True
+        assert block["ai_spend_share_of_people_cost"] == pytest.approx(share)
+        assert block["reference_share"] == 0.5 and "not endorse" in block["reference"]
+        assert set(block["methods"]) == {
+            "ai_share_of_people_cost",
+            "marginal_token_cost",
+            "people_cost_per_merged_pr",
+        }
