@@ -8,6 +8,8 @@ pytest-xdist's workers share the folder above their own basetemp.
 from __future__ import annotations
 
 import fcntl
+import functools
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,13 +26,26 @@ SIZES = {"30": 30, "500": 500, "3000": 3_000, "10000": 10_000}
 WEEKS = 10  # two periods of five weeks: the current one and the one it is compared with
 
 
+@functools.cache
+def _code_version() -> str:
+    """A digest of the code that generates and builds the warehouses: the shared folder outlives one
+    run (and is seen by every checkout on the machine), so a warehouse built by other code is never
+    read as if this code had built it."""
+    root = Path(__file__).resolve().parents[2] / "pipelines"
+    digest = hashlib.sha256()
+    for path in sorted([*root.rglob("*.py"), *root.rglob("*.sql"), *root.rglob("*.csv")]):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def scale_warehouse(tmp_path_factory: pytest.TempPathFactory, people: int) -> Path:
     """The warehouse of a demo organization of `people`, built once per run whatever the worker."""
     shared = tmp_path_factory.getbasetemp().parent
-    folder = shared / f"scale-{people}"
+    name = f"scale-{people}-{_code_version()}"
+    folder = shared / name
     folder.mkdir(exist_ok=True)
     db = folder / "warehouse.duckdb"
-    with open(shared / f"scale-{people}.lock", "w") as lock:
+    with open(shared / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes: the builder's work is done
         if not (folder / "built").exists():
             generate(folder / "input", people=people, weeks=WEEKS, seed=5, end=DEMO_END)
