@@ -13,6 +13,7 @@ import polars as pl
 
 from dashboard import theme
 from dashboard.charts.common import empty, note_below
+from dashboard.text import html_all
 from pipelines import formats
 from pipelines.metrics.people_cost import REFERENCE_LABEL, REFERENCE_SHARE
 
@@ -94,7 +95,7 @@ def share_by_unit(units: pl.DataFrame) -> go.Figure:
     )
     if shown.is_empty():
         return empty(theme.figure(title), "No team in this view has both AI spend and people cost released")
-    teams = shown["team"].to_list()
+    teams = html_all(shown["team"].to_list())  # data: drawn as text, never as markup
     shares = shown["ai_share_of_people_cost"].to_list()
     bars = {
         "type": "bar",

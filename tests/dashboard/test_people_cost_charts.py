@@ -51,6 +51,11 @@ def test_teams_are_in_name_order_whatever_their_share() -> None:
     assert list(_trace(fig, REFERENCE_LABEL).x) == [0.5, 0.5]
 
 
+def test_a_team_name_is_drawn_as_text_never_as_markup() -> None:
+    units = pl.DataFrame({"team": ["<b>ops</b> %{x}"], "ai_share_of_people_cost": [0.01]})
+    assert list(_trace(share_by_unit(units), "AI spend").y) == ["&lt;b&gt;ops&lt;/b&gt; &#37;{x}"]
+
+
 def test_an_empty_view_says_so() -> None:
     for fig in (
         share_over_time(WEEKLY.head(0)),
