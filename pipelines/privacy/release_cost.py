@@ -6,7 +6,9 @@ unit, two consecutive weeks' sums would differ by exactly that person's band/52.
 release unit gets one rate, the mean band over its released person-weeks, and a cell's people cost
 is its headcount times that rate / 52: the difference of any two cells is then a headcount change
 times a rate that averages at least k people, never one person's band. The organization's cells
-use the mean band over the person-weeks behind every unit rate.
+use the mean band over all of its person-weeks (its weeks are released whole); with the units'
+rates that reveals at most the bands of the withheld person-weeks as one sum, and secondary
+suppression makes each week's withheld people at least k beyond anyone a viewer knows.
 
 People whose level has no band take their unit's average (they are counted by the quality check
 "every level in people has a cost band"). A unit's rate is withheld (its people cost is null)
@@ -51,14 +53,20 @@ def add(
         from fct_person_weeks pw join pu using (person_key) join dim_people p using (person_key)
         left join dim_cost_bands b on b.level = p.level""",
     )
+    known = frame(con, f"select * from ({known_sql})")
     released = unit_weeks.filter(pl.col("released_people")).select("unit_key", "week")
-    banded = person_weeks.join(released, on=["unit_key", "week"], how="semi").filter(
-        pl.col("band").is_not_null()
+    banded = person_weeks.filter(pl.col("band").is_not_null())
+    in_released = banded.join(released, on=["unit_key", "week"], how="semi")
+    unsafe = _unsafe_units(in_released, known, k)
+    rates = (
+        in_released.filter(~pl.col("unit_key").is_in(unsafe.implode()))
+        .group_by("unit_key")
+        .agg(rate=pl.col("band").mean())
     )
-    unsafe = _unsafe_units(con, banded, known_sql, k)
-    rated = banded.filter(~pl.col("unit_key").is_in(unsafe.implode()))
-    rates = rated.group_by("unit_key").agg(rate=pl.col("band").mean())
-    org_rate = float(rated["band"].mean()) if rated.height else None  # type: ignore[arg-type]
+    # the organization's rate: every person-week of the organization (its weeks are released whole)
+    everyone = banded.with_columns(unit_key=pl.lit("organization"))
+    org_safe = everyone.height > 0 and _unsafe_units(everyone, known, k).is_empty()
+    org_rate = float(everyone["band"].mean()) if org_safe else None  # type: ignore[arg-type]
     units = unit_weeks.join(rates, on="unit_key", how="left").with_columns(_cost(pl.col("rate"))).drop("rate")
     org = org_weeks.with_columns(_cost(pl.lit(org_rate, pl.Float64)))
     return units, org
@@ -68,10 +76,10 @@ def _cost(rate: pl.Expr) -> pl.Expr:
     return pl.when(pl.col("released_people")).then(pl.col("people") * rate / WEEKS_PER_YEAR).alias(COLUMN)
 
 
-def _unsafe_units(con: duckdb.DuckDBPyConnection, banded: pl.DataFrame, known_sql: str, k: int) -> pl.Series:
-    """Units with a released week whose banded people, alone or less a knower's, number 1 to k-1."""
+def _unsafe_units(banded: pl.DataFrame, known: pl.DataFrame, k: int) -> pl.Series:
+    """Units with a week whose banded people, alone or less a knower's (`known`: knower,
+    person_key), number 1 to k-1."""
     counts = banded.group_by("unit_key", "week").agg(banded=pl.len())
-    known = frame(con, f"select * from ({known_sql})")
     by_knower = (
         banded.join(known, on="person_key", how="inner")
         .group_by("knower", "unit_key", "week")
