@@ -49,6 +49,7 @@ def section(viewer: Viewer, filters: Filters) -> None:
         formats.usd(m.value),
         delta=interval,
         delta_color="off",
+        delta_arrow="off",  # an interval, not a change
         help=f"At a weekly spend of {formats.usd(m.weekly_spend)} per AI user." if m.weekly_spend else None,
         border=True,
     )

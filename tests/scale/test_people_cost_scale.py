@@ -35,14 +35,17 @@ def test_people_cost_at_every_org_size(scale_db: Path) -> None:
             "select sum(cost_micro_usd) / 1e6, sum(people_cost_usd) from release_org_weeks "
             "where released_usage and people_cost_usd is not null"
         ).fetchone()
-        (units,) = con.execute(
-            "select count(distinct unit_key) from release_unit_weeks where released_people"
+        units, released = con.execute(
+            "select count(distinct unit_key), count(distinct unit_key) filter (where released_people) "
+            "from release_unit_weeks"
         ).fetchone()
     finally:
         con.close()
     assert figures.enabled and figures.unbanded_people == 0
     assert figures.share == pytest.approx(spend / cost)
+    # every unit is listed (as the Teams page lists it); one never released shows no figure
     assert figures.units.height == units
+    assert figures.units["people_cost_usd"].is_not_null().sum() == released
     assert figures.units["team"].to_list() == sorted(figures.units["team"].to_list())
     json.dumps(people_cost.summary(figures))  # the summary block is plain JSON
     assert seconds < SECONDS, f"{seconds:.1f} s"
