@@ -127,7 +127,7 @@ def _ratio(numerator: str, denominator: str) -> pl.Expr:
 
 def weekly(cells: pl.DataFrame, weeks: Sequence[date] = ()) -> pl.DataFrame:
     """One row per week: AI spend, people cost and their ratio over the week's paired cells."""
-    if cells.is_empty() or not enabled(cells):
+    if cells.is_empty() or COLUMN not in cells.columns:
         out = pl.DataFrame(schema=WEEKLY_SCHEMA)
     else:
         out = _sums(cells, ["week"]).select(
@@ -155,7 +155,7 @@ def units(cells: pl.DataFrame, labels: pl.DataFrame) -> pl.DataFrame:
         "merged_prs",
         "people_cost_per_merged_pr",
     ]
-    if cells.is_empty() or not enabled(cells):
+    if cells.is_empty() or COLUMN not in cells.columns:  # units never released are listed, blank
         return pl.DataFrame(schema={c: pl.String if c == "team" else pl.Float64 for c in columns})
     sums = _sums(cells.rename({"unit_key": "release_unit"}), ["release_unit"])
     table = labels.join(sums, on="release_unit", how="inner")
