@@ -24,7 +24,7 @@ import polars as pl
 from pipelines import formats
 from pipelines.db import run
 from pipelines.inputs import UNBANDED_CHECK
-from pipelines.metrics.analytics.curves import CurveFits, marginal_cost
+from pipelines.metrics.analytics.curves import CurveFits, curves, marginal_cost, spend_output_means
 from pipelines.metrics.filters import Filters
 
 MICRO = 1_000_000  # micro-dollars per dollar
@@ -171,6 +171,13 @@ def units(cells: pl.DataFrame, labels: pl.DataFrame) -> pl.DataFrame:
     ).sort("team")
 
 
+def fit_curve(panel: pl.DataFrame) -> CurveFits:
+    """The spend-output curve of a panel (analytics.panel()), fitted on rows in a fixed order: a
+    least-squares fit stops within a tolerance, so rows read in another order would move the
+    marginal cost in its last digits from one build of the same input to the next."""
+    return curves(spend_output_means(panel.sort("person_key", "week")).sort("person_key"))
+
+
 def marginal_at_median(fits: CurveFits) -> Marginal:
     """d spend / d merged PRs of the best curve at the median AI user's weekly spend, taken midway
     between the 5th and 6th spend deciles' medians (figures the deciles table already shows, so no
@@ -249,7 +256,7 @@ def of_warehouse(con: duckdb.DuckDBPyConnection, filters: Filters) -> PeopleCost
     whole = not filters.teams
     cells = released.org_cells(con, filters.start, filters.end) if whole else unit_cells
     panel = analytics.panel(con, replace(filters, tools=()))
-    fits = analytics.curves(analytics.spend_output_means(panel))
+    fits = fit_curve(panel)
     weeks = sorted(unit_cells["week"].unique().to_list())
     return figures(cells, labels, fits, weeks, unit_cells, unbanded_people(con))
 

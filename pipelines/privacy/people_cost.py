@@ -57,7 +57,7 @@ def _curve(
     except Withheld:  # too few people for an estimate: the shares still show
         return analytics_review.CurveFits(pl.DataFrame(), pl.DataFrame(), pl.DataFrame(), None, 0)
     panel = panel_of(scope_panel, view) if scope_panel is not None else analytics_review.panel(con, view)
-    fits = analytics_review.curves(analytics_review.spend_output_means(panel))
+    fits = people_cost.fit_curve(panel)
     if fits.people < viewer.k:
         return replace(fits, best=None, parameters=(), covariance=(), marginal=fits.marginal.clear())
     return replace(fits, marginal=_groups(fits.marginal, viewer.k))
