@@ -30,7 +30,22 @@ def _share_axis(shares: list[float], title: str) -> dict[str, object]:
         "type": "log",
         "range": [math.log10(bottom), math.log10(max(REFERENCE_SHARE, max(shares or [0])) * 1.6)],
         "tickvals": ticks,
-        "ticktext": [formats.pct(t) for t in ticks],
+        "ticktext": [formats.pct(t, max(0, -math.floor(math.log10(t * 100)))) for t in ticks],
+    }
+
+
+def _reference_note(horizontal: bool) -> dict[str, object]:
+    """The reference line's label, written on the chart beside the line (no legend to crowd the title)."""
+    where = (
+        {"xref": "paper", "x": 0.0, "xanchor": "left", "yref": "y", "y": math.log10(REFERENCE_SHARE), "yanchor": "bottom"}
+        if horizontal
+        else {"xref": "x", "x": math.log10(REFERENCE_SHARE), "xanchor": "right", "yref": "paper", "y": 1.0, "yanchor": "bottom"}
+    )  # fmt: skip
+    return {
+        **where,
+        "text": f"{formats.pct(REFERENCE_SHARE)}: {REFERENCE_LABEL} (a claim, not a target)",
+        "showarrow": False,
+        "font": {"size": 12, "color": theme.VERMILLION},
     }
 
 
@@ -49,7 +64,7 @@ def _reference(x: list[object], horizontal: bool = True) -> dict[str, object]:
 
 def share_over_time(weekly: pl.DataFrame) -> go.Figure:
     """Weekly AI spend over people cost (columns week, ai_share_of_people_cost, cost_usd, people_cost_usd)."""
-    title = "AI spend as a share of people cost"
+    title = "AI spend ÷ people cost, per week"
     shown = (
         weekly.filter(pl.col("ai_share_of_people_cost").is_not_null())
         if "ai_share_of_people_cost" in weekly.columns
@@ -80,6 +95,8 @@ def share_over_time(weekly: pl.DataFrame) -> go.Figure:
         [trace, _reference(weeks)],
         xaxis={"title": {"text": "week (Monday)"}},
         yaxis=_share_axis(shares, "share of people cost (log scale)"),
+        showlegend=False,
+        annotations=[_reference_note(horizontal=True)],
     )
     note_below(fig, "People cost = headcount × the unit's average yearly loaded cost band ÷ 52.")
     return fig
@@ -87,7 +104,7 @@ def share_over_time(weekly: pl.DataFrame) -> go.Figure:
 
 def share_by_unit(units: pl.DataFrame) -> go.Figure:
     """Each unit's AI spend over its people cost across the period (columns team, ai_share_of_people_cost), in name order."""
-    title = "AI spend as a share of people cost, by team"
+    title = "AI spend ÷ people cost, by team"
     shown = (
         units.filter(pl.col("ai_share_of_people_cost").is_not_null()).sort("team")
         if "ai_share_of_people_cost" in units.columns
@@ -119,4 +136,6 @@ def share_by_unit(units: pl.DataFrame) -> go.Figure:
         xaxis=axis,
         yaxis={"autorange": "reversed", "type": "category"},
         height=max(260, 28 * len(teams) + 120),
+        showlegend=False,
+        annotations=[_reference_note(horizontal=False)],
     )

@@ -49,7 +49,7 @@ def test_the_section_shows_share_costs_and_the_reference_line(
     assert metrics["People cost per merged PR (average)"].startswith("$")
     charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     share_chart = next(
-        c for c in charts if c["layout"]["title"]["text"] == "AI spend as a share of people cost"
+        c for c in charts if c["layout"]["title"]["text"] == "AI spend ÷ people cost, per week"
     )
     reference = next(t for t in share_chart["data"] if t["name"].startswith(REFERENCE_LABEL))
     assert set(reference["y"]) == {0.5}
