@@ -20,6 +20,7 @@ from pipelines.metrics.analytics import Elasticities, Guardrails, Review
 from pipelines.metrics.analytics import panel as analytics_panel
 from pipelines.metrics.estimates import Estimate
 from pipelines.metrics.filters import Filters
+from pipelines.metrics.people_cost import PeopleCost
 from pipelines.metrics.queries import TREND_WEEKS as TREND_WEEKS  # the Overview's caption
 from pipelines.metrics.queries import with_cost_trend
 from pipelines.metrics.released import KeyFigures
@@ -186,6 +187,18 @@ def guardrails(who: Viewer, filters: Filters, overall_only: bool = False) -> Gua
     """The quality guardrails (reverts, PR size, time to merge, bug share) beside throughput;
     `overall_only` for the Overview, which shows the view's one row."""
     return _guardrails(current(), who, filters, overall_only)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _people_cost(warehouse: Warehouse, who: Viewer, filters: Filters) -> PeopleCost:
+    scope = _panel_for(warehouse, who)
+    with cursor_for(warehouse) as cursor:
+        return views.people_cost(cursor, who, filters, scope)
+
+
+def people_cost(who: Viewer, filters: Filters) -> PeopleCost:
+    """AI spend against people cost (pipelines/metrics/people_cost.py) for the viewer."""
+    return _people_cost(current(), who, filters)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -62,6 +62,7 @@ LOADED_SQL = {
     "ai_activity": "select count(*) from int_ai_activity_deduplicated",
     "pull_requests": "select count(*) from int_pull_requests_resolved",
     "tickets": "select count(*) from int_tickets_resolved",
+    "cost_bands": "select count(*) from dim_cost_bands",
 }
 # ai_usage's valid rows as the first stage's engine counted them, in the files it read this time
 VALID_SQL = {

@@ -230,6 +230,7 @@ def summary(
     ] = None,
 ) -> None:
     """Print the headline figures of a built warehouse."""
+    from pipelines.metrics import people_cost
     from pipelines.metrics.headline import summary as compute
     from pipelines.privacy import viewer as viewers
     from pipelines.privacy import views
@@ -257,6 +258,7 @@ def summary(
                 figures["lead"] = views.lead(con, who, filters, settings().adoption_target).sentences
             except views.Withheld as error:
                 figures["lead"] = [str(error)]
+            figures["people_cost"] = people_cost.summary(views.people_cost(con, who, filters))
     except (WarehouseError, SettingsError, viewers.AccessDenied) as error:
         raise fail(str(error)) from None
     if as_json:
@@ -269,9 +271,10 @@ def summary(
     for sentence in figures["lead"]:  # type: ignore[union-attr]
         out.print(sentence, markup=False)
     for key, value in figures.items():
-        if key not in ("rows", "unmatched", "headline", "lead"):
+        if key not in ("rows", "unmatched", "headline", "lead", "people_cost"):
             table.add_row(key.replace("_", " "), _show(value))
     out.print(table)
+    out.print(people_cost.sentence(figures["people_cost"]), markup=False)
 
 
 AS_HELP = "the viewer's email: their privacy rules apply (demo-leader: the demo's first leader)"

@@ -44,6 +44,9 @@ COLUMNS: dict[str, tuple[str, Kind]] = {
     "ai_active_days": ("AI active days", "count"),
     "used_ai": ("Used AI", "text"),
     "weeks_with_ai": ("Weeks with AI", "count"),
+    "people_cost_usd": ("People cost", "usd"),
+    "ai_share_of_people_cost": ("AI spend ÷ people cost", "pct"),
+    "people_cost_per_merged_pr": ("People cost per merged PR", "usd"),
 }
 
 

@@ -48,8 +48,12 @@ CONTRACT: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("ticket_id", "assignee", "created_at", "resolved_at", "issue_type", "status"),
         ("agent",),
     ),
+    # optional: the yearly loaded cost of each level (salary, benefits, taxes), never per person
+    "cost_bands": (("level", "annual_loaded_cost"), ()),
 }
 REQUIRED_TABLES = ("people", "ai_usage")
+# the quality check that counts people whose level has no cost band (the pages read its count)
+UNBANDED_CHECK = "every level in people has a cost band (people without one are counted, not dropped)"
 FORMATS = ("csv", "parquet")
 # separators recognised from the header row; on a tie the first wins
 DELIMITERS = (",", ";", "\t", "|")

@@ -111,3 +111,7 @@ st.markdown(
     "**Quality guardrails per usage decile**, beside the deciles' output (means; intervals on the Methods page):"
 )
 guardrails.table(data.guardrails(viewer, filters), "decile", viewer.k)
+
+from dashboard import people_cost  # noqa: E402  (its own block: the page's top is edited elsewhere)
+
+people_cost.section(viewer, filters)

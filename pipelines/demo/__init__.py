@@ -24,7 +24,7 @@ from pipelines.demo.daily import write_days
 from pipelines.demo.files import write_csv, write_parquet_batches
 from pipelines.demo.habits import draw_habits
 from pipelines.demo.identities import identities_frame, open_accounts, user_directory
-from pipelines.demo.org import ENGINEER, NOT_EMPLOYED_YET, build_org, people_frame
+from pipelines.demo.org import ENGINEER, NOT_EMPLOYED_YET, build_org, cost_bands_frame, people_frame
 from pipelines.demo.period import period_ending
 from pipelines.demo.pull_requests import PULL_REQUESTS_SCHEMA, pull_request_batches
 from pipelines.demo.tickets import tickets_frame
@@ -161,6 +161,7 @@ def generate(
     rows = {
         "people": write_csv(people_frame(org, period), out_dir / "people.csv"),
         "identities": write_csv(identities_frame(org, accounts), out_dir / "identities.csv"),
+        "cost_bands": write_csv(cost_bands_frame(), out_dir / "cost_bands.csv"),
     }
     # Each table is written as it is built and not kept, so memory stays low for large orgs.
     prs = pull_request_batches(

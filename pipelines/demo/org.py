@@ -176,6 +176,19 @@ def build_org(people: int, period: Period, rng: np.random.Generator) -> Org:
     )
 
 
+# cost_bands.csv: a plausible yearly loaded cost per level (salary, benefits, payroll taxes; USD).
+# Made-up round figures for a US software company, one per level the demo hands out.
+COST_BANDS = {"L3": 165_000, "L4": 210_000, "L5": 265_000, "L6": 330_000, "L7": 410_000, "L8": 520_000}
+
+
+def cost_bands_frame() -> pl.DataFrame:
+    """cost_bands.csv: one row per level, never per person."""
+    return pl.DataFrame(
+        {"level": list(COST_BANDS), "annual_loaded_cost": [str(v) for v in COST_BANDS.values()]},
+        schema={"level": pl.String, "annual_loaded_cost": pl.String},
+    )
+
+
 def people_frame(org: Org, period: Period) -> pl.DataFrame:
     """people.csv: one row per person, ordered by person_id."""
     ids = np.array(org.person_id)

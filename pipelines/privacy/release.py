@@ -25,6 +25,7 @@ import numpy as np
 import polars as pl
 
 from pipelines.db import frame
+from pipelines.privacy import release_cost
 from pipelines.privacy.access import Access, from_warehouse
 from pipelines.privacy.release_rules import (
     knower_overlaps,
@@ -267,6 +268,7 @@ def build(con: duckdb.DuckDBPyConnection, access: Access | None = None) -> Relea
     unit_weeks = secondary_by_week(unit_weeks, overlaps.units, k, "people")
     unit_weeks = secondary_by_week(unit_weeks, overlaps.units, k, "usage")
     unit_weeks = secondary_by_week(unit_weeks, overlaps.units, k, "agent")
+    unit_weeks, org_weeks = release_cost.add(con, unit_weeks, org_weeks, person_units, overlaps.known_sql, k)
     finance = _finance_months(con, k)
     tool_weeks = primary(_tool_cells(con), overlaps.tools, k)
     tool_weeks = secondary_tool_months(con, tool_weeks, finance, overlaps, k)

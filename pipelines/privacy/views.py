@@ -40,6 +40,7 @@ from pipelines.privacy.estimates import (
     within,
 )
 from pipelines.privacy.people import direct_reports, person_name, person_weekly
+from pipelines.privacy.people_cost import figures as people_cost
 from pipelines.privacy.scope import (
     Withheld,
     check_estimate,
@@ -67,6 +68,7 @@ __all__ = [
     "finance",
     "guardrails",
     "lead",
+    "people_cost",
     "period_weeks",
     "person_name",
     "person_weekly",

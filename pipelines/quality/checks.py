@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 import great_expectations as gx
 
+from pipelines.inputs import UNBANDED_CHECK
+
 E = gx.expectations
 TOKENS = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens")
 
@@ -202,7 +204,40 @@ def input_suites(token_ceiling: int) -> list[Suite]:
             ],
             [rejected("ai_activity", ("occurred_on", "value"), "dates parse and values are non-negative")],
         ),
+        Suite(
+            "input: cost_bands",
+            "select level, annual_loaded_cost_usd from dim_cost_bands",
+            [
+                E.ExpectColumnValuesToBeUnique(column="level"),
+                E.ExpectColumnValuesToBeBetween(
+                    column="annual_loaded_cost_usd", min_value=0, strict_min=True
+                ),
+            ],
+            [
+                rejected(
+                    "cost_bands",
+                    ("level", "annual_loaded_cost"),
+                    "levels are named and costs are USD above 0",
+                ),
+                SqlCheck(
+                    UNBANDED_CHECK,
+                    f"select count(*) from ({UNBANDED_SQL})",
+                    f"select 'level ' || level || ': ' || count(*) || if(count(*) = 1, ' person', ' people') "
+                    f"from ({UNBANDED_SQL}) "
+                    "group by level order by level limit 5",
+                ),
+            ],
+            severity="warning",
+        ),
     ]
+
+
+# people whose level has no cost band, when bands were given (without bands the feature is off)
+UNBANDED_SQL = (
+    "select coalesce(p.level, '(empty)') as level from int_people_deduplicated p "
+    "where exists (select 1 from dim_cost_bands) "
+    "and not exists (select 1 from dim_cost_bands b where b.level = p.level)"
+)
 
 
 # each matched person's tokens per UTC day (the sums of int_ai_usage_resolved_to_person_day)

@@ -19,7 +19,8 @@ import polars as pl
 
 from dashboard import charts
 from dashboard.charts import analytics as analytics_charts
-from pipelines.metrics import changes, data_quality, queries, released, wording
+from dashboard.charts import people_cost as people_cost_charts
+from pipelines.metrics import changes, data_quality, people_cost, queries, released, wording
 from pipelines.metrics.analytics import Review
 from pipelines.metrics.estimates import Estimate
 from pipelines.metrics.filters import Filters
@@ -275,6 +276,7 @@ def pack_for(
         for c in charts_for(con, viewer, filters, d)
     ]
     slides += _table_slides(a, lambda frame: for_export(frame, k))
+    slides.append(people_cost_slide(con, viewer, filters))
     start, end = period(d)
     return Pack(
         title="AI tokens and engineering output: leadership review",
@@ -282,11 +284,33 @@ def pack_for(
         generated_at=datetime.now(UTC).replace(tzinfo=None),
         summary=sentences(figures_for(d)),
         slides=slides,
-        methods=_method_notes(d.efficiency, a, k),
+        methods=[*_method_notes(d.efficiency, a, k), PEOPLE_COST_METHOD],
         coverage=coverage(con, d),
         footer=f"Aggregates only; groups under {k} people are suppressed. "
         f"Prepared for {viewer.email} ({viewer.role}).",
     )
+
+
+def people_cost_slide(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) -> Slide:
+    """AI spend against people cost (pipelines/metrics/people_cost.py): the share over time beside the
+    50% line Nvidia's CEO named, the two costs per merged PR in the takeaway, the methods in the note."""
+    title = "AI spend against people cost"
+    figures = views.people_cost(con, viewer, filters)
+    if not figures.enabled:
+        return Slide(title, people_cost.TURN_ON)
+    return Slide(
+        title=title,
+        takeaway=people_cost.sentence(people_cost.summary(figures)),
+        figure=people_cost_charts.share_over_time(figures.weekly),
+        note=f"{figures.share_method} The 50% line is a claim by Nvidia's CEO, not a target.",
+    )
+
+
+PEOPLE_COST_METHOD = MethodNote(
+    "AI spend against people cost",
+    f"Share: {people_cost.SHARE_METHOD} One more merged PR through tokens: {people_cost.MARGINAL_METHOD} "
+    f"People cost per merged PR: {people_cost.AVERAGE_METHOD} {people_cost.CAVEAT} {people_cost.REFERENCE_NOTE}",
+)
 
 
 def coverage(con: duckdb.DuckDBPyConnection, d: Inputs) -> list[tuple[str, str]]:

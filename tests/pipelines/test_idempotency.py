@@ -121,6 +121,7 @@ def test_every_file_sent_twice_under_another_name_changes_no_figure(demo_input, 
         folder / "ai_activity.csv": folder / "ai_activity" / "2026-03-29" / "export.csv",
         folder / "pull_requests.parquet": folder / "pull_requests" / "again.parquet",
         folder / "tickets.csv": folder / "tickets" / "tickets.csv",
+        folder / "cost_bands.csv": folder / "cost_bands" / "cost_bands (1).csv",
     }
     for original, copy in copies.items():
         copy.parent.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ pytest-xdist's workers share the folder above their own basetemp.
 from __future__ import annotations
 
 import fcntl
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,13 +25,22 @@ SIZES = {"30": 30, "500": 500, "3000": 3_000, "10000": 10_000}
 WEEKS = 10  # two periods of five weeks: the current one and the one it is compared with
 
 
+def _run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This run's temporary folder, shared by its workers: under pytest-xdist each worker's basetemp
+    is a folder of the run's own (pytest-N/popen-gwK), so its parent is the run's; without xdist the
+    basetemp is the run's. Never the folder above the runs, which outlives them."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 def scale_warehouse(tmp_path_factory: pytest.TempPathFactory, people: int) -> Path:
     """The warehouse of a demo organization of `people`, built once per run whatever the worker."""
-    shared = tmp_path_factory.getbasetemp().parent
-    folder = shared / f"scale-{people}"
+    shared = _run_folder(tmp_path_factory)
+    name = f"scale-{people}"
+    folder = shared / name
     folder.mkdir(exist_ok=True)
     db = folder / "warehouse.duckdb"
-    with open(shared / f"scale-{people}.lock", "w") as lock:
+    with open(shared / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes: the builder's work is done
         if not (folder / "built").exists():
             generate(folder / "input", people=people, weeks=WEEKS, seed=5, end=DEMO_END)

@@ -53,6 +53,7 @@ class CurveFits:
     method: str = METHOD
     caveat: str = CAVEAT
     parameters: tuple[float, ...] = ()  # the best curve's
+    covariance: tuple[tuple[float, ...], ...] = ()  # of the best curve's parameters (for intervals)
 
     def predict(self, spend: np.ndarray) -> np.ndarray | None:
         """Weekly merged PRs the best curve predicts at each weekly spend (USD); None without a curve."""
@@ -190,4 +191,12 @@ def curves(people: pl.DataFrame) -> CurveFits:
     points = pl.DataFrame(
         {"spend": grid, **{name: FAMILIES[name](grid, *r[0]) for name, r in fitted.items()}}
     )
-    return CurveFits(fits, marginal, points, best, n, parameters=tuple(float(p) for p in params))
+    return CurveFits(
+        fits,
+        marginal,
+        points,
+        best,
+        n,
+        parameters=tuple(float(p) for p in params),
+        covariance=tuple(tuple(float(c) for c in row) for row in cov),
+    )
