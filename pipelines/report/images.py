@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
+import math
 import re
 import threading
 from dataclasses import dataclass
@@ -204,40 +205,53 @@ def print_height(fig: go.Figure) -> int:
     return max(SLIDE.height, round(asked * theme.PRINT_FONT_SCALE))
 
 
-def slide_pngs(figures: list[go.Figure | None]) -> list[bytes | None]:
-    """Each figure as a PNG at print width and the height its content needs (None stays None), all
-    through the one export server."""
+def slide_pngs(
+    figures: list[go.Figure | None], width: int = SLIDE.width, height: int = SLIDE.height
+) -> list[bytes | None]:
+    """Each figure as a PNG (None stays None), all through the one export server: `width` layout
+    pixels wide and `height` high, or as high as its content needs (print_height) when that is more.
+    A writer passes the shape of the room a chart has on its page, so that the chart fills it."""
     present = [fig for fig in figures if fig is not None]
-    heights = [print_height(fig) for fig in present]
+    heights = [max(height, print_height(fig)) for fig in present]
     printed = [theme.print_layout(fig) for fig in present]
-    pngs = iter(server().render_many(printed, "png", SLIDE.width, heights, SLIDE.scale))
+    pngs = iter(server().render_many(printed, "png", width, heights, SLIDE.scale))
     return [None if fig is None else next(pngs) for fig in figures]
 
 
 def png_slices(png: bytes, most: int, pieces: int) -> tuple[list[bytes], bool]:
-    """A tall PNG cut into at most `pieces` parts of at most `most` pixels each, every cut on a blank
-    (all white) pixel row near the limit so that no label is cut through; and whether the parts hold
-    all of it (False: the figure needs more than `pieces`, and the first parts are returned)."""
+    """A tall PNG cut into at most `pieces` parts of at most `most` pixels each, of about equal
+    height, each cut on the pixel row with the least ink near its place (between two bars or
+    panels, never through a label); and whether the parts hold all of it (False: the figure needs
+    more than `pieces` parts, and the first ones are returned)."""
     with Image.open(BytesIO(png)) as image:
         picture = image.convert("RGB")
     if picture.height <= most:
         return [png], True
-    grey = np.asarray(picture.convert("L"))
-    blank = (grey >= 250).all(axis=1)
+    ink = (np.asarray(picture.convert("L")) < 200).sum(axis=1)
+    count = math.ceil(picture.height / most)
+    step = math.ceil(picture.height / count)
     parts: list[bytes] = []
     top = 0
     while top < picture.height and len(parts) < pieces:
         bottom = min(top + most, picture.height)
         if bottom < picture.height:
-            lowest = top + most // 2  # never cut a part to less than half a page
-            rows = np.flatnonzero(blank[lowest:bottom])
-            if rows.size:
-                bottom = lowest + int(rows[-1])
+            start = top + step // 2
+            bottom = start + _quietest(ink[start:bottom], aim=step - step // 2)
         out = BytesIO()
         picture.crop((0, top, picture.width, bottom)).save(out, format="PNG")
         parts.append(out.getvalue())
         top = bottom
     return parts, top >= picture.height
+
+
+def _quietest(ink: np.ndarray, aim: int) -> int:
+    """The middle of the longest run of the least-inked rows (the widest gap between two bars or
+    panels), the run nearest `aim` among equals."""
+    quiet = np.concatenate([[False], ink <= ink.min(), [False]]).astype(np.int8)
+    edges = np.flatnonzero(np.diff(quiet))
+    runs = list(zip(edges[::2], edges[1::2], strict=True))
+    start, stop = max(runs, key=lambda run: (run[1] - run[0], -abs((run[0] + run[1]) // 2 - aim)))
+    return int((start + stop) // 2)
 
 
 def png_size(png: bytes) -> tuple[int, int]:

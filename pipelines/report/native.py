@@ -268,8 +268,9 @@ def _format_of_labels(labels: list[str]) -> str:
 
 def pages(found: list[Panel], most: int, noun: str = "groups") -> list[list[Panel]]:
     """The panels cut into slides of at most `most` named categories each (all panels with the same
-    categories cut alike); dates are a time axis and are never cut."""
-    named = [len(p.categories) for p in found if p.categories and not isinstance(p.categories[0], date)]
+    categories cut alike). Only bar charts are cut, whose names are written down the slide: columns
+    and lines have few categories (COLUMN_MOST) or dates, a time axis."""
+    named = [len(p.categories) for p in found if p.kind == "bar"]
     count = max(named, default=0)
     if count <= most:
         return [found]

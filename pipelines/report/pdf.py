@@ -45,8 +45,9 @@ FRAME_WIDTH = PAGE[0] - 2 * MARGIN - 12  # reportlab's frame keeps 6 pt of paddi
 FRAME_HEIGHT = PAGE[1] - 2 * MARGIN - 8 - 12
 # A chart's smallest text is 12 px on screen, 16.8 px in print (theme.print_layout): at 0.55 pt per
 # layout pixel it is 9.2 pt. Charts shrink to fit a page down to that, and are cut over pages below it.
-MIN_POINTS_PER_PX = 0.55
-PRINT_POINTS_PER_PX = 0.6  # the scale of a chart that spans pages
+MIN_POINTS_PER_PX = 0.54
+PRINT_POINTS_PER_PX = 0.6  # charts are rendered to fill their room at this scale
+CHART_ROOM = FRAME_HEIGHT - 110  # points under a two-line takeaway and above a one-line note
 MAX_CHART_PAGES = 4
 CUT_SHORT = "The chart continues beyond these pages; the HTML pack and the chart export show all of it."
 TABLE_SIZES = (10.5, 10, 9.5, 9)  # points: the largest at which the table fits the page
@@ -83,7 +84,9 @@ def _styles() -> dict[str, ParagraphStyle]:
         "subtitle": ParagraphStyle("subtitle", base, fontSize=14, leading=19, textColor=grey),
         "h1": ParagraphStyle("h1", base, fontName=bold, fontSize=18, leading=23, spaceAfter=8),
         "kicker": ParagraphStyle("kicker", base, fontSize=10, leading=13, textColor=grey),
-        "bullet": ParagraphStyle("bullet", base, leftIndent=14, bulletIndent=2, spaceAfter=5),
+        "bullet": ParagraphStyle(
+            "bullet", base, leftIndent=14, bulletIndent=2, spaceAfter=5, bulletFontName=regular
+        ),
         "body": ParagraphStyle("body", base, spaceAfter=6),
         "bold": ParagraphStyle("bold", base, fontName=bold, spaceBefore=4),
         "note": ParagraphStyle("note", base, fontSize=9.5, leading=12, textColor=grey),
@@ -100,7 +103,11 @@ def write_pdf(pack: Pack, path: Path) -> None:
         Paragraph("Executive summary", styles["h1"]),
         *[Paragraph(escape(s), styles["bullet"], bulletText="•") for s in pack.summary],
     ]
-    pngs = slide_pngs([slide.figure for slide in pack.slides])
+    pngs = slide_pngs(
+        [slide.figure for slide in pack.slides],
+        width=round(FRAME_WIDTH / PRINT_POINTS_PER_PX),
+        height=round(CHART_ROOM / PRINT_POINTS_PER_PX),
+    )
     for slide, png in zip(pack.slides, pngs, strict=True):
         story += _slide_pages(slide, png, styles)
     story += [PageBreak(), Paragraph("Methods and caveats", styles["h1"])]

@@ -23,6 +23,7 @@ from dashboard import theme
 from pipelines.report import native
 from pipelines.report.deck_charts import add_panels, categories_that_fit
 from pipelines.report.images import SLIDE, png_size, png_slices, slide_pngs
+from pipelines.report.pdf import MIN_POINTS_PER_PX, PRINT_POINTS_PER_PX
 from pipelines.report.tables import Readable, fitted, lines_needed, readable
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ WHITE = RGBColor(255, 255, 255)
 HEADING_SIZES = (26, 24, 22, 20)  # points: the largest at which the takeaway takes two lines
 TABLE_SIZES = (14, 13, 12, 11, 10)
 NOTE_SIZE = 12
+CHART_ROOM = Inches(4.9)  # under a two-line takeaway and above a one-line note
 MAX_CHART_SLIDES = 3  # a chart with more named groups than this many slides hold says where the rest is
 
 
@@ -80,7 +82,11 @@ def write_pptx(pack: Pack, path: Path) -> None:
     pictures = [
         c.figure if c.figure is not None and native.panels(c.figure) is None else None for c in pack.slides
     ]
-    pngs = slide_pngs(pictures)
+    pngs = slide_pngs(
+        pictures,
+        width=round(Emu(INNER).pt / PRINT_POINTS_PER_PX),
+        height=round(CHART_ROOM.pt / PRINT_POINTS_PER_PX),
+    )
     for content, png in zip(pack.slides, pngs, strict=True):
         _content_slides(content, png, new)
 
@@ -145,11 +151,11 @@ def _picture_slides(content: Slide, png: bytes, new: NewSlide) -> None:
     bottom = _room(slide, top, content.note)
     room = bottom - top
     scale = min(INNER / width_px, room / height_px)  # EMU per layout pixel
-    least = Pt(0.55)  # 12 px text printed at 16.8 px stays 9 pt or more (see pdf.MIN_POINTS_PER_PX)
+    least = Pt(MIN_POINTS_PER_PX)  # 12 px text, printed at 16.8 px, stays 9 pt or more
     if scale >= least:
         _picture(slide, png, top, int(width_px * scale), int(height_px * scale))
         return
-    scale = Pt(0.6)
+    scale = Pt(PRINT_POINTS_PER_PX)
     parts, whole = png_slices(png, int(room / scale * SLIDE.scale), MAX_CHART_SLIDES)
     for number, part in enumerate(parts, start=1):
         if number > 1:
