@@ -59,6 +59,7 @@ COLUMNS |= {
     "ci_high": ("95% interval to", "decimal"),
     "observations": ("Observations", "count"),
     "method": ("Method", "text"),
+    "unpriced_tokens": ("Tokens without a price", "compact"),
 }
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
-import math
 import re
 import threading
 from dataclasses import dataclass
@@ -219,24 +218,22 @@ def slide_pngs(
 
 
 def png_slices(png: bytes, most: int, pieces: int) -> tuple[list[bytes], bool]:
-    """A tall PNG cut into at most `pieces` parts of at most `most` pixels each, of about equal
-    height, each cut on the pixel row with the least ink near its place (between two bars or
-    panels, never through a label); and whether the parts hold all of it (False: the figure needs
+    """A tall PNG cut into at most `pieces` parts of at most `most` pixels each, each page filled
+    as far as the last wide gap (between two bars or panels, never through a label) before its
+    limit; and whether the parts hold all of it (False: the figure needs
     more than `pieces` parts, and the first ones are returned)."""
     with Image.open(BytesIO(png)) as image:
         picture = image.convert("RGB")
     if picture.height <= most:
         return [png], True
     ink = (np.asarray(picture.convert("L")) < 200).sum(axis=1)
-    count = math.ceil(picture.height / most)
-    step = math.ceil(picture.height / count)
     parts: list[bytes] = []
     top = 0
     while top < picture.height and len(parts) < pieces:
         bottom = min(top + most, picture.height)
         if bottom < picture.height:
-            start = top + step // 2
-            bottom = start + _quietest(ink[start:bottom], aim=step - step // 2)
+            start = top + most // 2
+            bottom = start + _quietest(ink[start:bottom], aim=bottom - start)
         out = BytesIO()
         picture.crop((0, top, picture.width, bottom)).save(out, format="PNG")
         parts.append(out.getvalue())
@@ -245,12 +242,12 @@ def png_slices(png: bytes, most: int, pieces: int) -> tuple[list[bytes], bool]:
 
 
 def _quietest(ink: np.ndarray, aim: int) -> int:
-    """The middle of the longest run of the least-inked rows (the widest gap between two bars or
-    panels), the run nearest `aim` among equals."""
+    """The middle of a run of the least-inked rows (a gap between two bars or panels) nearest `aim`,
+    among the runs at least 12 pixels high when there are any (a gap, not a hairline between lines)."""
     quiet = np.concatenate([[False], ink <= ink.min(), [False]]).astype(np.int8)
     edges = np.flatnonzero(np.diff(quiet))
     runs = list(zip(edges[::2], edges[1::2], strict=True))
-    start, stop = max(runs, key=lambda run: (run[1] - run[0], -abs((run[0] + run[1]) // 2 - aim)))
+    start, stop = max(runs, key=lambda run: (min(run[1] - run[0], 12), -abs((run[0] + run[1]) // 2 - aim)))
     return int((start + stop) // 2)
 
 

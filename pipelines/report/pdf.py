@@ -32,6 +32,7 @@ from reportlab.platypus import (
 
 from dashboard import theme
 from pipelines.report.images import SLIDE, png_size, png_slices, slide_pngs
+from pipelines.report.paging import rows_that_fit, windows
 from pipelines.report.tables import Readable, fitted, readable
 
 if TYPE_CHECKING:
@@ -48,7 +49,8 @@ FRAME_HEIGHT = PAGE[1] - 2 * MARGIN - 8 - 12
 MIN_POINTS_PER_PX = 0.54
 PRINT_POINTS_PER_PX = 0.6  # charts are rendered to fill their room at this scale
 CHART_ROOM = FRAME_HEIGHT - 110  # points under a two-line takeaway and above a one-line note
-MAX_CHART_PAGES = 4
+MAX_CHART_PAGES = 5  # pages of one chart; past them, a line says where the rest is
+MORE_GROUPS = "{left:,} more groups are in the HTML pack and in the chart's CSV export."
 CUT_SHORT = "The chart continues beyond these pages; the HTML pack and the chart export show all of it."
 TABLE_SIZES = (10.5, 10, 9.5, 9)  # points: the largest at which the table fits the page
 CELL_PADDING = 5
@@ -103,13 +105,19 @@ def write_pdf(pack: Pack, path: Path) -> None:
         Paragraph("Executive summary", styles["h1"]),
         *[Paragraph(escape(s), styles["bullet"], bulletText="•") for s in pack.summary],
     ]
-    pngs = slide_pngs(
-        [slide.figure for slide in pack.slides],
-        width=round(FRAME_WIDTH / PRINT_POINTS_PER_PX),
-        height=round(CHART_ROOM / PRINT_POINTS_PER_PX),
+    most = rows_that_fit(CHART_ROOM / PRINT_POINTS_PER_PX / theme.PRINT_FONT_SCALE)
+    printed = [windows(s.figure, most) if s.figure is not None else ([], 0) for s in pack.slides]
+    pngs = iter(
+        slide_pngs(
+            [fig for figs, _ in printed for fig in figs[:MAX_CHART_PAGES]],
+            width=round(FRAME_WIDTH / PRINT_POINTS_PER_PX),
+            height=round(CHART_ROOM / PRINT_POINTS_PER_PX),
+        )
     )
-    for slide, png in zip(pack.slides, pngs, strict=True):
-        story += _slide_pages(slide, png, styles)
+    for slide, (figs, named) in zip(pack.slides, printed, strict=True):
+        images = [next(pngs) for _ in figs[:MAX_CHART_PAGES]]
+        left = named - most * MAX_CHART_PAGES if len(figs) > MAX_CHART_PAGES else 0
+        story += _slide_pages(slide, [png for png in images if png is not None], left, styles)
     story += [PageBreak(), Paragraph("Methods and caveats", styles["h1"])]
     for note in pack.methods:
         story.append(
@@ -141,8 +149,9 @@ def _height(flowables: list, width: float = FRAME_WIDTH) -> float:
     return total
 
 
-def _slide_pages(slide: Slide, png: bytes | None, styles: dict[str, ParagraphStyle]) -> list:
-    """The chart's page (or pages, for a tall chart), then the table's page when the slide has both."""
+def _slide_pages(slide: Slide, pngs: list[bytes], left: int, styles: dict[str, ParagraphStyle]) -> list:
+    """The chart's page (or pages: a bar chart of many groups, a tall chart), then the table's page
+    when the slide has both. `left`: named groups the chart pages had no room for."""
 
     def heading(part: str = "") -> list:
         return [
@@ -152,11 +161,13 @@ def _slide_pages(slide: Slide, png: bytes | None, styles: dict[str, ParagraphSty
 
     note = [Spacer(1, 6), Paragraph(escape(slide.note), styles["note"])] if slide.note else []
     pages: list = []
-    if png is not None:
-        pages += _chart_pages(png, heading, note, styles)
+    for number, png in enumerate(pngs, start=1):
+        part = f" ({number} of {len(pngs)})" if len(pngs) > 1 else ""
+        rest = [Paragraph(MORE_GROUPS.format(left=left), styles["note"])] if left and number == len(pngs) else []
+        pages += _chart_pages(png, lambda more, part=part: heading(part + more), [*rest, *note], styles)
     if slide.table is not None:
         pages += [PageBreak(), *heading(), *_table(readable(slide.table), styles)]
-        if png is None:
+        if not pngs:
             pages += note
     return pages
 
