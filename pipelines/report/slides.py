@@ -193,7 +193,7 @@ def _table_slides(
     start = 0
     while True:
         slide, top = new()
-        bottom = _room(slide, top, remark)
+        bottom = FOOTER_TOP - GAP - (_box_height(remark, NOTE_SIZE) if remark else 0)
         room = Emu(bottom - top).pt - header_height
         stop = start
         while stop < len(row_heights) and sum(row_heights[start : stop + 1]) <= room:
@@ -203,6 +203,7 @@ def _table_slides(
             _table(slide, table, start, stop, top, size, widths, [header_height, *row_heights[start:stop]])
         start = stop
         if start >= len(row_heights):
+            _room(slide, top, remark)  # the notes under the table's last part
             return
 
 

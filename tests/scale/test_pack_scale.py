@@ -26,6 +26,7 @@ from pipelines.privacy.scope import Withheld, scope_units
 from pipelines.privacy.viewer import Viewer, resolve
 from pipelines.report import images, native, review
 from pipelines.report.pack import Pack, Slide, write
+from pipelines.report.pdf import CUT_SHORT, MORE_GROUPS
 from pipelines.report.review import pack_for
 from pipelines.report.tables import readable
 from tests.scale.conftest import scale_warehouse
@@ -119,14 +120,8 @@ def source_words(pack: Pack) -> set[str]:
     for table in tables:
         texts += [*table.header, *table.notes, *(cell for row in table.rows for cell in row)]
     for slide in pack.slides:
-        texts += [
-            slide.title,
-            f"{slide.title}, continued",
-            slide.takeaway,
-            slide.note or "",
-            "The chart continues beyond",
-        ]
-    texts.append("these pages; the HTML pack and the chart export show all of it.")
+        texts += [slide.title, f"{slide.title}, continued", slide.takeaway, slide.note or ""]
+    texts += [MORE_GROUPS, CUT_SHORT]  # what a chart too long for its pages says
     texts += [f"({number} {number})" for number in range(1, 10)]  # "continued (2 of 4)"
     return {word for text in texts for word in text.split()}
 
