@@ -133,9 +133,13 @@ def _axes(chart: Chart, panel: Panel) -> None:
         value.has_title = True
         value.axis_title.text_frame.text = panel.value_title
         value.axis_title.text_frame.paragraphs[0].runs[0].font.size = Pt(CHART_FONT_PT)
+    if panel.log_y:
+        _log(value)
     if panel.kind == "xy":
         category = chart.category_axis
         category.tick_labels.font.size = Pt(CHART_FONT_PT)
+        if panel.log_x:
+            _log(category)
         if panel.category_title:
             category.has_title = True
             category.axis_title.text_frame.text = panel.category_title
@@ -187,6 +191,13 @@ def _style(plotted: object, s: Series, panel: Panel) -> None:
         labels.font.size = Pt(CHART_FONT_PT)
         labels.position = XL_LABEL_POSITION.OUTSIDE_END
         labels.show_value = True
+    if s.point_labels is not None:
+        shown = [label for label, v in zip(s.point_labels, s.values, strict=True) if v is not None]
+        for index, label in enumerate(shown):
+            point_label = plotted.points[index].data_label  # type: ignore[attr-defined]
+            point_label.text_frame.text = label
+            point_label.text_frame.paragraphs[0].runs[0].font.size = Pt(CHART_FONT_PT)
+            point_label.position = XL_LABEL_POSITION.ABOVE
     if s.plus is not None and s.minus is not None:
         kept = (
             [i for i, v in enumerate(s.values) if v is not None]
@@ -196,6 +207,13 @@ def _style(plotted: object, s: Series, panel: Panel) -> None:
         _error_bars(
             plotted._element, [s.plus[i] for i in kept], [s.minus[i] for i in kept], panel.kind == "xy"
         )  # type: ignore[attr-defined]
+
+
+def _log(axis: object) -> None:
+    """A logarithmic axis (base 10): python-pptx has no API for it, the chart XML has."""
+    scaling = axis._element.find(qn("c:scaling"))  # type: ignore[attr-defined]
+    if scaling is not None and scaling.find(qn("c:logBase")) is None:
+        scaling.insert(0, parse_xml(f'<c:logBase {nsdecls("c")} val="10"/>'))
 
 
 def _error_bars(series: object, plus: list[float], minus: list[float], xy: bool) -> None:

@@ -36,6 +36,7 @@ class Series:
     plus: list[float] | None = None  # error bar lengths above and below each value
     minus: list[float] | None = None
     labels: bool = False  # value labels on the points or bars
+    point_labels: list[str] | None = None  # a label per point (D1..D10), for XY series
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ class Panel:
     box: tuple[float, float, float, float] = (0.0, 0.0, 1.0, 1.0)  # left, top, right, bottom; 0-1
     stacked: bool = False
     show_categories: bool = True  # False for a panel that shares its neighbour's category labels
+    log_x: bool = False  # XY only: a logarithmic x axis
+    log_y: bool = False
     part: str = ""  # "teams 1–20 of 60" when the categories are cut over slides
 
 
@@ -128,6 +131,8 @@ def _panel(layout: go.Layout, xa: str, ya: str, traces: list[Any]) -> Panel | No
         box=_box(layout, xa, ya),
         stacked=layout.barmode in ("stack", "relative"),
         show_categories=category_axis.showticklabels is not False,
+        log_x=kind == "xy" and category_axis.type == "log",
+        log_y=value_axis.type == "log",
     )
 
 
@@ -187,8 +192,16 @@ def _series(trace: Any, xs: list[Any], ys: list[Any], categories: list[Any], hor
         color=colour if colour and re.fullmatch(r"#[0-9A-Fa-f]{6}", colour) else None,
         plus=plus,
         minus=minus,
-        labels=trace.type == "bar" and trace.text is not None,
+        labels=bar and trace.text is not None,
+        point_labels=_point_labels(trace, mode, len(values)) if not categories else None,
     )
+
+
+def _point_labels(trace: Any, mode: str, count: int) -> list[str] | None:
+    text = trace.text
+    if "text" not in mode or text is None or isinstance(text, str) or len(text) != count:
+        return None
+    return [clean(t) for t in text]
 
 
 def _box(layout: go.Layout, xa: str, ya: str) -> tuple[float, float, float, float]:

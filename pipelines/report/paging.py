@@ -70,7 +70,11 @@ def _slice(trace: dict[str, Any], start: int, stop: int, count: int) -> None:
                 if isinstance(errors.get(part), list | tuple) and len(errors[part]) == count:
                     errors[part] = list(errors[part])[start:stop]
     marker = trace.get("marker")
-    if isinstance(marker, dict) and isinstance(marker.get("color"), list | tuple) and len(marker["color"]) == count:
+    if (
+        isinstance(marker, dict)
+        and isinstance(marker.get("color"), list | tuple)
+        and len(marker["color"]) == count
+    ):
         marker["color"] = list(marker["color"])[start:stop]
 
 

@@ -163,7 +163,9 @@ def _slide_pages(slide: Slide, pngs: list[bytes], left: int, styles: dict[str, P
     pages: list = []
     for number, png in enumerate(pngs, start=1):
         part = f" ({number} of {len(pngs)})" if len(pngs) > 1 else ""
-        rest = [Paragraph(MORE_GROUPS.format(left=left), styles["note"])] if left and number == len(pngs) else []
+        rest = (
+            [Paragraph(MORE_GROUPS.format(left=left), styles["note"])] if left and number == len(pngs) else []
+        )
         pages += _chart_pages(png, lambda more, part=part: heading(part + more), [*rest, *note], styles)
     if slide.table is not None:
         pages += [PageBreak(), *heading(), *_table(readable(slide.table), styles)]
