@@ -2,9 +2,9 @@
 
 A printed page holds about a dozen named bars at a readable size, and 1,200 teams do not fit any
 page. `windows` turns a figure whose traces are all bars over the same named categories into
-figures of at most `most` categories each, every one with its own axes, titles and labels; bars
-over more than COLUMN_MOST named categories are turned on their side first, so that each name is
-written out in full, one per line. Other figures come back unchanged, as one.
+figures of at most `most` categories each, every one with its own axes, titles and labels; columns
+over more than COLUMN_MOST named categories, or with slanted names, are turned on their side
+first, so that each name is written out in full and level, one per line. Other figures come back unchanged, as one.
 """
 
 from __future__ import annotations
@@ -39,7 +39,8 @@ def windows(fig: go.Figure, most: int) -> tuple[list[go.Figure], int]:
     if not names or not same or not all(isinstance(n, str) for n in names):
         return [fig], 0
     if not horizontal:
-        if len(names) <= COLUMN_MOST or len({t.get("xaxis", "x") for t in traces}) > 1:
+        rotated = spec.get("layout", {}).get("xaxis", {}).get("tickangle") not in (None, 0)
+        if not (rotated or len(names) > COLUMN_MOST) or len({t.get("xaxis", "x") for t in traces}) > 1:
             return [fig], 0
         spec = _on_its_side(spec)
     count = len(names)

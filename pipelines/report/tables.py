@@ -115,6 +115,8 @@ def _estimate_cell(estimate: str, value: object) -> str:
     if value is None:
         return "–"
     number = float(value)  # type: ignore[arg-type]
+    if round(number, 2) == 0 and "%" not in estimate and "share" not in estimate:
+        number = 0.0  # -0.001 reads 0.00, not -0.00
     if "share" in estimate:
         return formats.pct(number, 1)
     if "%" in estimate:
