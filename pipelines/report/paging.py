@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 
 from pipelines.report.native import COLUMN_MOST, clean
 
-ROW_PX = 22  # screen pixels per named bar (theme.print_layout enlarges it with the fonts)
+ROW_PX = 18  # screen pixels per named bar (theme.print_layout enlarges it with the fonts)
 FRAME_PX = 170  # title, panel titles, axis and margins
 ARRAYS = ("x", "y", "text", "customdata", "hovertext", "ids")
 
