@@ -155,6 +155,10 @@ def _axes(chart: Chart, panel: Panel) -> None:
         category.tick_labels.font.size = Pt(CHART_FONT_PT)
     if not panel.show_categories:
         category.tick_label_position = XL_TICK_LABEL_POSITION.NONE
+    elif panel.category_title and panel.kind != "bar":  # a bar chart's names say what they are
+        category.has_title = True
+        category.axis_title.text_frame.text = panel.category_title
+        category.axis_title.text_frame.paragraphs[0].runs[0].font.size = Pt(CHART_FONT_PT)
 
 
 def _style(plotted: object, s: Series, panel: Panel) -> None:

@@ -227,6 +227,8 @@ def _split_overlays(layout: go.Layout, found: list[Panel], refs: list[tuple[str,
             out[index] = replace(panel, box=box)
         title = next((t for (x, y), t in titles if left <= x <= right and abs(y - top) < 0.12), "")
         out[index] = replace(out[index], title=title or out[index].value_title)
+    if len(out) == 1:  # one plot area: the figure's own title, and the value axis keeps its title
+        out[0] = replace(out[0], title=clean(layout.title.text))
     return out
 
 
