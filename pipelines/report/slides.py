@@ -19,9 +19,26 @@ from pptx.dml.color import RGBColor
 from pptx.enum.text import PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
-from dashboard import theme
 from pipelines.report import native
 from pipelines.report.deck_charts import add_panels, categories_that_fit
+from pipelines.report.deck_text import (
+    BLANK_LAYOUT,
+    BOX_MARGIN,
+    FONT,
+    FOOTER_TOP,
+    GAP,
+    GREY,
+    HEIGHT,
+    INNER,
+    SIDE,
+    TEXT,
+    WIDTH,
+    add_paragraphs,
+    add_text,
+    box_height,
+    fill_slides,
+    line_count,
+)
 from pipelines.report.images import SLIDE, png_size, png_slices, slide_pngs
 from pipelines.report.pdf import MIN_POINTS_PER_PX, PRINT_POINTS_PER_PX
 from pipelines.report.tables import Readable, fitted, lines_needed, readable
@@ -34,16 +51,6 @@ if TYPE_CHECKING:
     from pipelines.report.pack import MethodNote, Pack, Slide
 
 NewSlide = "Callable[[str, str], tuple[PptxSlide, int]]"  # a slide with a kicker and heading; content top
-WIDTH, HEIGHT = Emu(12_192_000), Emu(6_858_000)  # 13.33 x 7.5 inches: exactly 16:9
-SIDE = Inches(0.6)
-INNER = WIDTH - 2 * SIDE
-BOX_MARGIN = Inches(0.1)  # a text box's inner margin on each side (python-pptx's default)
-FOOTER_TOP = HEIGHT - Inches(0.42)
-GAP = Inches(0.1)
-FONT = "Arial"
-BLANK_LAYOUT = 6  # "Blank" in python-pptx's default template
-TEXT = RGBColor.from_string(theme.TEXT.lstrip("#"))
-GREY = RGBColor.from_string(theme.GREY.lstrip("#"))
 HEADER_FILL = RGBColor.from_string("F2F4F7")  # as the PDF's and the HTML pack's header rows
 WHITE = RGBColor(255, 255, 255)
 HEADING_SIZES = (26, 24, 22, 20)  # points: the largest at which the takeaway takes two lines
@@ -65,19 +72,19 @@ def write_pptx(pack: Pack, path: Path) -> None:
         """A slide with its kicker and heading; returns it and where its content may start."""
         slide = deck.slides.add_slide(deck.slide_layouts[BLANK_LAYOUT])
         pages.append(slide)
-        below = _text(slide, Inches(0.3), kicker, 14, color=GREY)
-        size = next((s for s in HEADING_SIZES if _lines(heading, s, bold=True) <= 2), HEADING_SIZES[-1])
-        return slide, _text(slide, below, heading, size, bold=True) + GAP
+        below = add_text(slide, Inches(0.3), kicker, 14, color=GREY)
+        size = next((s for s in HEADING_SIZES if line_count(heading, s, bold=True) <= 2), HEADING_SIZES[-1])
+        return slide, add_text(slide, below, heading, size, bold=True) + GAP
 
     cover = deck.slides.add_slide(deck.slide_layouts[BLANK_LAYOUT])
     pages.append(cover)
-    below = _text(cover, Inches(2.0), pack.title, 40, bold=True)
-    below = _text(cover, below + GAP, pack.subtitle, 20, color=GREY)
-    _text(cover, below + GAP, f"Generated {pack.generated_at:%d %b %Y %H:%M}", 14, color=GREY)
+    below = add_text(cover, Inches(2.0), pack.title, 40, bold=True)
+    below = add_text(cover, below + GAP, pack.subtitle, 20, color=GREY)
+    add_text(cover, below + GAP, f"Generated {pack.generated_at:%d %b %Y %H:%M}", 14, color=GREY)
 
-    for part in _fill([(s, 17) for s in pack.summary], 10):
+    for part in fill_slides([(s, 17) for s in pack.summary], 10):
         slide, top = new("Executive summary", "What the figures say")
-        _paragraphs(slide, top, [("", f"•  {pack.summary[i]}") for i in part], 17, 10)
+        add_paragraphs(slide, top, [("", f"•  {pack.summary[i]}") for i in part], 17, 10)
 
     pictures = [
         c.figure if c.figure is not None and native.panels(c.figure) is None else None for c in pack.slides
@@ -91,15 +98,15 @@ def write_pptx(pack: Pack, path: Path) -> None:
         _content_slides(content, png, new)
 
     notes = [(f"{n.title}. {n.text}", 15) for n in pack.methods]
-    for part in _fill(notes, 10, reserve=Inches(0.2)):
+    for part in fill_slides(notes, 10, reserve=Inches(0.2)):
         slide, top = new("Methods and caveats", "How the figures are made, and what they cannot say")
-        _paragraphs(slide, top, [(n.title, n.text) for n in _notes_of(pack.methods, part)], 15, 10)
+        add_paragraphs(slide, top, [(n.title, n.text) for n in _notes_of(pack.methods, part)], 15, 10)
 
     _table_slides(pack.coverage_table(), lambda: new("Data coverage", "What the figures are built from"))
 
     for number, slide in enumerate(pages, start=1):
         footer = f"{pack.footer}    {number} / {len(pages)}"
-        _text(slide, FOOTER_TOP, footer, 10, color=GREY)
+        add_text(slide, FOOTER_TOP, footer, 10, color=GREY)
     deck.save(str(path))
 
 
@@ -119,8 +126,8 @@ def _room(slide: PptxSlide, top: int, note: str | None) -> int:
     """Write the note above the footer; returns the bottom of the room left for the content."""
     if not note:
         return FOOTER_TOP - GAP
-    height = _box_height(note, NOTE_SIZE)
-    _text(slide, FOOTER_TOP - height, note, NOTE_SIZE, color=GREY)
+    height = box_height(note, NOTE_SIZE)
+    add_text(slide, FOOTER_TOP - height, note, NOTE_SIZE, color=GREY)
     return FOOTER_TOP - height - GAP
 
 
@@ -193,7 +200,7 @@ def _table_slides(
     start = 0
     while True:
         slide, top = new()
-        bottom = FOOTER_TOP - GAP - (_box_height(remark, NOTE_SIZE) if remark else 0)
+        bottom = FOOTER_TOP - GAP - (box_height(remark, NOTE_SIZE) if remark else 0)
         room = Emu(bottom - top).pt - header_height
         stop = start
         while stop < len(row_heights) and sum(row_heights[start : stop + 1]) <= room:
@@ -238,67 +245,6 @@ def _table(
                 run.font.color.rgb = TEXT
             cell.fill.solid()
             cell.fill.fore_color.rgb = HEADER_FILL if header else WHITE
-
-
-# ---- text, measured ----
-
-
-def _lines(text: str, size: float, width: int = INNER, bold: bool = False) -> int:
-    usable = Emu(width - 2 * BOX_MARGIN).pt
-    return sum(lines_needed(line, usable, size, bold) for line in text.split("\n"))
-
-
-def _box_height(text: str, size: float, bold: bool = False, space: float = 0) -> int:
-    """EMU a text box needs: its lines at 1.2 line spacing, spacing after paragraphs, its margins."""
-    lines = _lines(text, size, bold=bold)
-    paragraphs = text.count("\n") + 1
-    return Pt(lines * size * 1.2 + paragraphs * space) + 2 * Inches(0.05) + Pt(2)
-
-
-def _text(
-    slide: PptxSlide, top: int, text: str, size: float, *, bold: bool = False, color: RGBColor = TEXT
-) -> int:
-    """A full-width text box as tall as its text; returns its bottom."""
-    height = _box_height(text, size, bold)
-    frame = slide.shapes.add_textbox(SIDE, top, INNER, height).text_frame
-    frame.word_wrap = True
-    for i, line in enumerate(text.split("\n")):
-        paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
-        run = paragraph.add_run()
-        run.text = line
-        run.font.size, run.font.bold, run.font.color.rgb, run.font.name = Pt(size), bold, color, FONT
-    return top + height
-
-
-def _paragraphs(slide: PptxSlide, top: int, items: list[tuple[str, str]], size: float, space: float) -> None:
-    """Paragraphs (a bold lead-in, then text) in one box as tall as they are."""
-    text = "\n".join(f"{lead}. {body}" if lead else body for lead, body in items)
-    height = _box_height(text, size, space=space)
-    frame = slide.shapes.add_textbox(SIDE, top, INNER, height).text_frame
-    frame.word_wrap = True
-    for i, (lead, body) in enumerate(items):
-        paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
-        paragraph.space_after = Pt(space)
-        runs = [(f"{lead}. ", True), (body, False)] if lead else [(body, False)]
-        for words, bold in runs:
-            run = paragraph.add_run()
-            run.text = words
-            run.font.size, run.font.bold, run.font.color.rgb, run.font.name = Pt(size), bold, TEXT, FONT
-
-
-def _fill(items: list[tuple[str, float]], space: float, reserve: int = 0) -> list[list[int]]:
-    """Indexes of the items per slide, as many as fit under a two-line heading and above the footer."""
-    room = FOOTER_TOP - GAP - Inches(2.05) - reserve
-    parts: list[list[int]] = [[]]
-    used = 0
-    for index, (text, size) in enumerate(items):
-        height = Pt(_lines(text, size) * size * 1.2 + space)
-        if parts[-1] and used + height > room:
-            parts.append([])
-            used = 0
-        parts[-1].append(index)
-        used += height
-    return parts
 
 
 def _notes_of(notes: list[MethodNote], indexes: list[int]) -> list[MethodNote]:
