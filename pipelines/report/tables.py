@@ -34,18 +34,6 @@ def table_csv(frame: pl.DataFrame) -> bytes:
     )
 
 
-TABLE_ROWS = 14  # rows of a plain table_text cut; the pack's tables flow over pages instead
-
-
-def table_text(frame: pl.DataFrame, max_rows: int | None = TABLE_ROWS) -> tuple[list[str], list[list[str]]]:
-    """A frame as its column names and rows of display text, each cell in its column's format."""
-    shown = frame if max_rows is None else frame.head(max_rows)
-    return list(frame.columns), [
-        [formats.text(value, column) for column, value in zip(frame.columns, row, strict=True)]
-        for row in shown.rows()
-    ]
-
-
 @dataclass(frozen=True)
 class Readable:
     """A table as a person reads it: plain headers, formatted cells, and what was left out."""

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from pipelines.report.tables import column_widths, lines_needed, readable, table_csv, table_text, text_width
+from pipelines.report.tables import column_widths, lines_needed, readable, table_csv, text_width
 
 
 def test_csv_round_trips_with_iso_dates_and_utf8() -> None:
@@ -39,14 +39,6 @@ def test_text_that_a_spreadsheet_would_run_as_a_formula_is_quoted() -> None:
     lines = table_csv(frame).decode().splitlines()[1:]
     assert [line.split(",")[0] for line in lines] == ["'=HYPERLINK(1)", "'+SUM(1)", "'@x", "'-y", "web"]
     assert lines[0].endswith(",-1")  # numbers are left alone
-
-
-def test_table_text_formats_for_reading_and_cuts_long_tables() -> None:
-    frame = pl.DataFrame({"decile": list(range(1, 21)), "cost": [1234.5] + [0.5] * 19, "note": [None] * 20})
-    header, rows = table_text(frame, max_rows=3)
-    assert header == ["decile", "cost", "note"]
-    assert rows == [["1", "1,234", "–"], ["2", "0.50", "–"], ["3", "0.50", "–"]]
-    assert len(table_text(frame, max_rows=None)[1]) == 20
 
 
 def test_a_table_for_people_has_plain_headers_its_units_and_one_line_for_hidden_rows() -> None:
