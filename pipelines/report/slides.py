@@ -57,7 +57,7 @@ HEADING_SIZES = (26, 24, 22, 20)  # points: the largest at which the takeaway ta
 TABLE_SIZES = (14, 13, 12, 11, 10)
 NOTE_SIZE = 12
 CHART_ROOM = Inches(4.9)  # under a two-line takeaway and above a one-line note
-MAX_CHART_SLIDES = 3  # a chart with more named groups than this many slides hold says where the rest is
+MAX_CHART_SLIDES = 5  # slides of one chart, as the PDF's pages; past them, a line says where the rest is
 
 
 def write_pptx(pack: Pack, path: Path) -> None:
