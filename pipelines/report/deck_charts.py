@@ -8,6 +8,7 @@ chart XML (python-pptx has no API for them) so that the intervals stay visible a
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -31,6 +32,7 @@ CHART_FONT_PT = 12
 FONT = "Arial"
 LINE_PT = CHART_FONT_PT * 1.45  # the height a category label takes on a bar chart's axis
 GREY = theme.GREY.lstrip("#")
+MOST_FOR_NAMES = 0.4  # of a row's width, for the names of its bar charts
 TYPES = {
     ("column", False): XL_CHART_TYPE.COLUMN_CLUSTERED,
     ("column", True): XL_CHART_TYPE.COLUMN_STACKED,
@@ -50,9 +52,23 @@ def categories_that_fit(found: list[Panel], height: int) -> int:
 
 def add_panels(slide: Slide, found: list[Panel], left: int, top: int, width: int, height: int) -> None:
     """Every panel as a native chart, placed in the box (EMU) as its plot area sits in the figure."""
+    found = _shared_names(found)
     for panel, (x, cx) in zip(found, _columns(found, width), strict=True):
         _, y0, _, y1 = panel.box
         _chart(slide, panel, left + x, top + int(height * y0), cx, int(height * (y1 - y0)))
+
+
+def _shared_names(found: list[Panel]) -> list[Panel]:
+    """Bar panels side by side over the same names write them once, on the first (as plotly's
+    shared axis does)."""
+    out: list[Panel] = []
+    for panel in found:
+        same = any(
+            p.kind == "bar" and p.categories == panel.categories and abs(p.box[1] - panel.box[1]) < 0.01
+            for p in out
+        )
+        out.append(replace(panel, show_categories=False) if panel.kind == "bar" and same else panel)
+    return out
 
 
 def _columns(found: list[Panel], width: int) -> list[tuple[int, int]]:
@@ -62,6 +78,8 @@ def _columns(found: list[Panel], width: int) -> list[tuple[int, int]]:
     for panel in found:
         row = [p for p in found if abs(p.box[1] - panel.box[1]) < 0.01]
         labels = [Pt(_label_room(p)) for p in row]
+        if sum(labels) > width * MOST_FOR_NAMES:  # long names: they wrap rather than crowd out the bars
+            labels = [int(room * width * MOST_FOR_NAMES / sum(labels)) for room in labels]
         plot = width - sum(labels)
         shares = [p.box[2] - p.box[0] for p in row]
         position = 0
