@@ -200,8 +200,17 @@ def _chart_pages(png: bytes, heading: Callable[[str], list], note: list, styles:
 
 
 def _table(table: Readable, styles: dict[str, ParagraphStyle]) -> list:
-    """The table at the largest size that keeps every word whole, then its notes."""
-    size, widths = fitted(table, FRAME_WIDTH, TABLE_SIZES, CELL_PADDING)
+    """The table at the largest size that keeps every word whole (in column groups, one under the
+    other, when it is too wide for the page), then its notes."""
+    parts = fitted(table, FRAME_WIDTH, TABLE_SIZES, CELL_PADDING)
+    out: list = []
+    for part, size, widths in parts:
+        out += [*_grid(part, size, widths, styles), Spacer(1, 10)]
+    notes = [Paragraph(escape(line), styles["note"]) for line in table.notes]
+    return [*out[:-1], Spacer(1, 6), *notes] if table.rows else notes
+
+
+def _grid(table: Readable, size: float, widths: list[float], styles: dict[str, ParagraphStyle]) -> list:
     regular, bold = fonts()
     left = ParagraphStyle(
         "cell", styles["body"], fontSize=size, leading=size * 1.3, spaceAfter=0, splitLongWords=0
@@ -219,9 +228,8 @@ def _table(table: Readable, styles: dict[str, ParagraphStyle]) -> list:
         cells.insert(
             0, [Paragraph(escape(name), head[table.numeric[c]]) for c, name in enumerate(table.header)]
         )
-    notes = [Paragraph(escape(line), styles["note"]) for line in table.notes]
-    if not cells:
-        return notes
+    if not table.rows:
+        return []
     grid = Table(cells, colWidths=widths, repeatRows=1 if table.has_header else 0, hAlign="LEFT")
     style = [
         ("LINEBELOW", (0, 0), (-1, -1), 0.4, colors.HexColor(theme.GRID)),
@@ -236,7 +244,7 @@ def _table(table: Readable, styles: dict[str, ParagraphStyle]) -> list:
             ("VALIGN", (0, 1), (-1, -1), "TOP"),
         ]
     grid.setStyle(TableStyle(style))
-    return [grid, Spacer(1, 6), *notes]
+    return [grid]
 
 
 def _numbered_canvas(footer: str, font: str) -> type[canvas.Canvas]:

@@ -182,8 +182,22 @@ def _picture(slide: PptxSlide, png: bytes, top: int, width: int, height: int) ->
 def _table_slides(
     table: Readable, new: Callable[[], tuple[PptxSlide, int]], notes: list[str] | None = None
 ) -> None:
-    """The table over as many slides as its rows need, the header on each; notes under the last."""
-    size, widths = fitted(table, Emu(INNER).pt, TABLE_SIZES, Emu(BOX_MARGIN).pt)
+    """The table over as many slides as its rows need, the header on each; notes under the last. A
+    table too wide for a slide goes in column groups, each on its own slides with the rows' names."""
+    parts = fitted(table, Emu(INNER).pt, TABLE_SIZES, Emu(BOX_MARGIN).pt)
+    for number, (part, size, widths) in enumerate(parts, start=1):
+        last = number == len(parts)
+        _table_part(part, size, widths, new, notes if last else None, last)
+
+
+def _table_part(
+    table: Readable,
+    size: float,
+    widths: list[float],
+    new: Callable[[], tuple[PptxSlide, int]],
+    notes: list[str] | None,
+    last: bool,
+) -> None:
     line = size * 1.2
     heights = [
         max(
@@ -196,7 +210,7 @@ def _table_slides(
         for row, bold in [(table.header, True), *[(r, False) for r in table.rows]]
     ]
     header_height, row_heights = heights[0] if table.has_header else 0, heights[1:]
-    remark = " ".join([*table.notes, *(notes or [])]).strip()
+    remark = " ".join([*(table.notes if last else []), *(notes or [])]).strip()
     start = 0
     while True:
         slide, top = new()

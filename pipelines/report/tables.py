@@ -170,12 +170,30 @@ def column_widths(table: Readable, total: float, size: float, padding: float) ->
 
 def fitted(
     table: Readable, total: float, sizes: tuple[float, ...], padding: float
-) -> tuple[float, list[float]]:
-    """The largest font size of `sizes` at which the table fits `total` points, and its widths; at
-    the smallest size, widths that keep every word whole even if the table is wider than `total`."""
+) -> list[tuple[Readable, float, list[float]]]:
+    """The table at the largest font size of `sizes` at which it fits `total` points: as one part,
+    or, when even its longest words do not fit at the smallest size, as parts of as many columns as
+    fit, each repeating the first column (the row's name). Each part with its size and widths."""
     for size in sizes:
         widths = column_widths(table, total, size, padding)
         if widths is not None:
-            return size, widths
+            return [(table, size, widths)]
     size = sizes[-1]
-    return size, column_widths(table, math.inf, size, padding) or []
+    least = column_widths(table, math.inf, size, padding) or []
+    least = [min(w, total / 2) for w in least]  # a column wider than half the room wraps anyway
+    parts: list[list[int]] = [[]]
+    for column in range(1, len(table.header)):
+        if parts[-1] and least[0] + sum(least[c] for c in parts[-1]) + least[column] > total:
+            parts.append([])
+        parts[-1].append(column)
+    out = []
+    for columns in parts:
+        keep = [0, *columns]
+        part = Readable(
+            [table.header[c] for c in keep],
+            [[row[c] for c in keep] for row in table.rows],
+            [table.numeric[c] for c in keep],
+            table.notes,
+        )
+        out.append((part, size, column_widths(part, total, size, padding) or [least[c] for c in keep]))
+    return out

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from pipelines.report.tables import column_widths, lines_needed, readable, table_csv, text_width
+from pipelines.report.tables import column_widths, fitted, lines_needed, readable, table_csv, text_width
 
 
 def test_csv_round_trips_with_iso_dates_and_utf8() -> None:
@@ -90,3 +90,12 @@ def test_columns_are_as_wide_as_their_longest_word_when_space_is_short() -> None
     assert narrow[0] >= text_width("engineer-week", 10, bold=True) + 10
     assert lines_needed("Quality-adjusted PRs per engineer-week", narrow[0] - 10, 10, bold=True) > 1
     assert column_widths(table, total=40, size=10, padding=5) is None  # no word may be cut
+
+
+def test_a_table_too_wide_for_the_page_goes_in_column_groups_that_keep_the_names() -> None:
+    wide = readable(pl.DataFrame({"team": ["web"], **{f"figure_number_{i}": [1.5] for i in range(30)}}))
+    parts = fitted(wide, total=500, sizes=(10, 9), padding=5)
+    assert len(parts) > 1
+    assert all(part.header[0] == "Team" and part.rows[0][0] == "web" for part, _, _ in parts)
+    assert [h for part, _, _ in parts for h in part.header[1:]] == wide.header[1:]  # each column once
+    assert all(size == 9 and sum(widths) <= 500 + 1e-6 for _, size, widths in parts)
