@@ -48,6 +48,25 @@ COLUMNS: dict[str, tuple[str, Kind]] = {
     "ai_share_of_people_cost": ("AI spend ÷ people cost", "pct"),
     "people_cost_per_merged_pr": ("People cost per merged PR", "usd"),
 }
+# the review pack's tables (deciles, estimates, guardrails); "from"/"to" are a 95% interval's ends
+COLUMNS |= {
+    "decile": ("Usage decile", "count"),
+    "cost_per_merged_pr_low": ("95% interval from", "usd_cents"),
+    "cost_per_merged_pr_high": ("95% interval to", "usd_cents"),
+    "cost_per_closed_ticket": ("Cost per closed ticket", "usd_cents"),
+    "flagged_share": ("Share of spend flagged", "pct"),
+    "lines_per_pr": ("Lines changed per merged PR", "count"),
+    "hours_to_merge": ("Hours to merge", "decimal"),
+    "bug_share": ("Bug tickets, share of closed", "pct"),
+    "quality_adjusted_prs_per_engineer_week": ("Quality-adjusted PRs per engineer-week", "rate"),
+    "estimate": ("Estimate", "text"),
+    "value": ("Value", "decimal"),
+    "ci_low": ("95% interval from", "decimal"),
+    "ci_high": ("95% interval to", "decimal"),
+    "observations": ("Observations", "count"),
+    "method": ("Method", "text"),
+    "unpriced_tokens": ("Tokens without a price", "compact"),
+}
 
 
 def label(column: str) -> str:
@@ -80,6 +99,11 @@ def pct(share: float | None, digits: int = 0) -> str:
     if 0 < abs(share) < 0.01 and digits == 0:
         digits = 1
     return f"{share * 100:.{digits}f}%"
+
+
+def signed_pct(share: float | None, digits: int = 1) -> str:
+    """0.277 -> +27.7%: a change, with its sign."""
+    return "–" if share is None else f"{share * 100:+.{digits}f}%"
 
 
 def compact(value: float | None) -> str:

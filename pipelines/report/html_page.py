@@ -11,11 +11,13 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import polars as pl
+from great_tables import GT
 from plotly.offline import get_plotlyjs
 
 from dashboard import theme
 from pipelines.report.images import chart_div
-from pipelines.report.tables import table_text
+from pipelines.report.tables import Readable, readable
 
 if TYPE_CHECKING:
     from pipelines.report.pack import Pack, Slide
@@ -66,7 +68,7 @@ def write_html(pack: Pack, path: Path) -> None:
         *[f"<p><strong>{escape(n.title)}.</strong> {escape(n.text)}</p>" for n in pack.methods],
         "</section>",
         '<section id="coverage"><h2>Data coverage</h2>',
-        _table(*pack.coverage_rows()),
+        _table(pack.coverage_table(), "coverage-table"),
         "</section>",
         f"<footer>{escape(pack.footer)}</footer>",
         "</body></html>",
@@ -83,14 +85,36 @@ def _slide(slide: Slide, number: int) -> str:
     if slide.figure is not None:
         body.append(chart_div(slide.figure))
     if slide.table is not None:
-        body.append(_table(*table_text(slide.table, max_rows=None)))
+        body.append(_table(readable(slide.table), f"table-{number}"))
     if slide.note:
         body.append(f'<p class="note">{escape(slide.note)}</p>')
     body.append("</section>")
     return "\n".join(body)
 
 
-def _table(header: list[str], rows: list[list[str]]) -> str:
-    head = "<tr>" + "".join(f"<th>{escape(h)}</th>" for h in header) + "</tr>" if any(header) else ""
-    body = "".join("<tr>" + "".join(f"<td>{escape(v)}</td>" for v in row) + "</tr>" for row in rows)
-    return f"<table>{head}{body}</table>"
+def _table(table: Readable, table_id: str) -> str:
+    """A table for people through great-tables: plain headers, cells already in the product's one
+    number format (pipelines/formats.py; great-tables only lays them out), numbers right-aligned,
+    what was left out in a line under it. great-tables escapes every cell and header itself."""
+    notes = "".join(f'<p class="note">{escape(line)}</p>' for line in table.notes)
+    if not table.rows:
+        return notes
+    names = [f"{table_id}-c{i}" for i in range(len(table.header))]
+    frame = pl.DataFrame(table.rows, schema=names, orient="row")
+    gt = (
+        GT(frame, id=table_id)
+        .cols_label(**dict(zip(names, table.header, strict=True)))
+        .cols_align("right", columns=[n for n, num in zip(names, table.numeric, strict=True) if num])
+        .cols_align("left", columns=[n for n, num in zip(names, table.numeric, strict=True) if not num])
+        .tab_options(
+            table_font_names=theme.FONT,
+            table_font_size="14px",
+            table_font_color=theme.TEXT,
+            table_margin_left="0",
+            column_labels_background_color="#F2F4F7",
+            column_labels_font_weight="bold",
+            data_row_padding="4px",
+            column_labels_hidden=not table.has_header,
+        )
+    )
+    return gt.as_raw_html() + notes

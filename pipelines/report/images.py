@@ -15,12 +15,15 @@ import contextlib
 import re
 import threading
 from dataclasses import dataclass
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 import kaleido
+import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
+from PIL import Image
 
 from dashboard import theme
 
@@ -78,16 +81,24 @@ class ExportServer:
         return self.render_many([fig], fmt, width, height, scale)[0]
 
     def render_many(
-        self, figs: list[go.Figure], fmt: str, width: int, height: int, scale: float
+        self, figs: list[go.Figure], fmt: str, width: int, height: int | list[int], scale: float
     ) -> list[bytes]:
-        """The figures rendered concurrently on the browser's tabs, in the order given."""
+        """The figures rendered concurrently on the browser's tabs, in the order given; `height`
+        is one for all or one per figure."""
         browser = self._browser
         if browser is None:
             raise RuntimeError("the export server is closed")
-        opts = {"format": fmt, "width": width, "height": height, "scale": scale}
+        heights = height if isinstance(height, list) else [height] * len(figs)
 
         async def all_of() -> list[bytes]:
-            return await asyncio.gather(*(browser.calc_fig(f.to_dict(), opts=opts) for f in figs))
+            return await asyncio.gather(
+                *(
+                    browser.calc_fig(
+                        f.to_dict(), opts={"format": fmt, "width": width, "height": h, "scale": scale}
+                    )
+                    for f, h in zip(figs, heights, strict=True)
+                )
+            )
 
         return self._submit(all_of(), len(figs))
 
@@ -186,8 +197,61 @@ def write_chart(fig: go.Figure, out_dir: Path, name: str) -> list[Path]:
     return paths
 
 
-def slide_pngs(figures: list[go.Figure | None]) -> list[bytes | None]:
-    """Each figure as a slide-sized PNG (None stays None), all through the one export server."""
-    present = [theme.print_layout(fig) for fig in figures if fig is not None]
-    pngs = iter(server().render_many(present, "png", SLIDE.width, SLIDE.height, SLIDE.scale))
+def print_height(fig: go.Figure) -> int:
+    """Layout pixels the figure needs at print width: a 16:9 page, or taller when the figure asks for
+    more room than a screen chart (many teams, many small multiples), its fonts being enlarged too."""
+    asked = fig.layout.height or 0
+    return max(SLIDE.height, round(asked * theme.PRINT_FONT_SCALE))
+
+
+def slide_pngs(
+    figures: list[go.Figure | None], width: int = SLIDE.width, height: int = SLIDE.height
+) -> list[bytes | None]:
+    """Each figure as a PNG (None stays None), all through the one export server: `width` layout
+    pixels wide and `height` high, or as high as its content needs (print_height) when that is more.
+    A writer passes the shape of the room a chart has on its page, so that the chart fills it."""
+    present = [fig for fig in figures if fig is not None]
+    heights = [max(height, print_height(fig)) for fig in present]
+    printed = [theme.print_layout(fig) for fig in present]
+    pngs = iter(server().render_many(printed, "png", width, heights, SLIDE.scale))
     return [None if fig is None else next(pngs) for fig in figures]
+
+
+def png_slices(png: bytes, most: int, pieces: int) -> tuple[list[bytes], bool]:
+    """A tall PNG cut into at most `pieces` parts of at most `most` pixels each, each page filled
+    as far as the last wide gap (between two bars or panels, never through a label) before its
+    limit; and whether the parts hold all of it (False: the figure needs
+    more than `pieces` parts, and the first ones are returned)."""
+    with Image.open(BytesIO(png)) as image:
+        picture = image.convert("RGB")
+    if picture.height <= most:
+        return [png], True
+    ink = (np.asarray(picture.convert("L")) < 200).sum(axis=1)
+    parts: list[bytes] = []
+    top = 0
+    while top < picture.height and len(parts) < pieces:
+        bottom = min(top + most, picture.height)
+        if bottom < picture.height:
+            start = top + most // 2
+            bottom = start + _quietest(ink[start:bottom], aim=bottom - start)
+        out = BytesIO()
+        picture.crop((0, top, picture.width, bottom)).save(out, format="PNG")
+        parts.append(out.getvalue())
+        top = bottom
+    return parts, top >= picture.height
+
+
+def _quietest(ink: np.ndarray, aim: int) -> int:
+    """The middle of a run of the least-inked rows (a gap between two bars or panels) nearest `aim`,
+    among the runs at least 12 pixels high when there are any (a gap, not a hairline between lines)."""
+    quiet = np.concatenate([[False], ink <= ink.min(), [False]]).astype(np.int8)
+    edges = np.flatnonzero(np.diff(quiet))
+    runs = list(zip(edges[::2], edges[1::2], strict=True))
+    start, stop = max(runs, key=lambda run: (min(run[1] - run[0], 12), -abs((run[0] + run[1]) // 2 - aim)))
+    return int((start + stop) // 2)
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    """(width, height) in pixels."""
+    with Image.open(BytesIO(png)) as image:
+        return image.size

@@ -19,7 +19,7 @@ import polars as pl
 from pipelines.report.html_page import write_html
 from pipelines.report.pdf import write_pdf
 from pipelines.report.slides import write_pptx
-from pipelines.report.tables import table_text
+from pipelines.report.tables import Readable, pairs, readable
 
 
 @dataclass(frozen=True)
@@ -50,11 +50,11 @@ class Pack:
     coverage: Sequence[tuple[str, str]] | pl.DataFrame  # (what, how much) or a frame
     footer: str = "Aggregates only; groups under the minimum size are suppressed."
 
-    def coverage_rows(self) -> tuple[list[str], list[list[str]]]:
-        """The coverage as a header and rows of text, whichever form it was given in."""
+    def coverage_table(self) -> Readable:
+        """The coverage as a table for people, whichever form it was given in."""
         if isinstance(self.coverage, pl.DataFrame):
-            return table_text(self.coverage, max_rows=None)
-        return ["", ""], [[label, value] for label, value in self.coverage]
+            return readable(self.coverage)
+        return pairs(list(self.coverage))
 
 
 WRITERS = {".pdf": write_pdf, ".pptx": write_pptx, ".html": write_html}

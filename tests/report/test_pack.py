@@ -9,6 +9,7 @@ from io import BytesIO
 from pathlib import Path
 
 import numpy as np
+import plotly.graph_objects as go
 import polars as pl
 import pytest
 from pptx import Presentation
@@ -17,10 +18,9 @@ from pypdf import PdfReader
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfgen import canvas
 
-from dashboard import theme
 from pipelines.report import images
-from pipelines.report.pack import Pack, write
-from tests.report.test_images import decoded, external_refs, png_size
+from pipelines.report.pack import Pack, Slide, write
+from tests.report.test_images import decoded, external_refs
 
 CHARTS = 4  # chart slides in the pack under test, plus one table slide
 PackFactory = Callable[[int], Pack]
@@ -102,31 +102,52 @@ def test_the_blank_check_catches_a_page_with_only_a_footer(tmp_path: Path) -> No
     assert ink(page) == 0.0
 
 
-def test_pptx_has_a_picture_on_every_chart_slide(
+def test_pptx_charts_are_native_charts_of_the_figures_data(
     export_server: images.ExportServer, pack_factory: PackFactory, tmp_path: Path
 ) -> None:
     pack = pack_factory(CHARTS)
     deck = Presentation(str(write(pack, tmp_path / "review.pptx")))
     assert deck.slide_width * 9 == deck.slide_height * 16
     slides = list(deck.slides)
-    summary_slides = -(-len(pack.summary) // 5)
-    assert len(slides) == 1 + summary_slides + CHARTS + 1 + 1 + 1
     texts = ["\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame) for slide in slides]
     assert pack.title in texts[0]
+    summary_slides = next(i for i, text in enumerate(texts) if pack.slides[0].takeaway in text) - 1
     summary_text = "\n".join(texts[1 : 1 + summary_slides])
     assert all(sentence in summary_text for sentence in pack.summary)
     for offset, content in enumerate(pack.slides[:CHARTS]):
         slide = slides[1 + summary_slides + offset]
-        pictures = [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
-        assert len(pictures) == 1
-        assert png_size(pictures[0].image.blob) == (theme.PRINT_WIDTH * 2, theme.PRINT_HEIGHT * 2)
-        assert decoded(pictures[0].image.blob).std() > 10
         assert content.takeaway in texts[1 + summary_slides + offset]
+        assert not [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
+        charts = [s.chart for s in slide.shapes if s.has_chart]
+        assert charts
+        weeks = {str(w) for w in content.figure.data[0].x}  # the weekly charts: weeks are the categories
+        plotted = [v for chart in charts for series in chart.series for v in series.values if v is not None]
+        assert len(charts[0].plots[0].categories) == len(weeks)
+        first = content.figure.data[0].y[0]
+        assert any(abs(v - first) < 1e-9 for v in plotted)
     table_slide = slides[1 + summary_slides + CHARTS]
     (table,) = [s.table for s in table_slide.shapes if s.has_table]
     assert len(table.rows) == 1 + pack.slides[-1].table.height
+    assert [c.text for c in table.rows[0].cells] == ["Usage decile", "People", "Cost per merged PR"]
     assert "Methods and caveats" in texts[-2] and "Data coverage" in texts[-1]
     assert all(f"{i} / {len(slides)}" in text for i, text in enumerate(texts, start=1))
+
+
+def test_a_figure_without_a_native_chart_type_is_a_picture(
+    export_server: images.ExportServer, pack_factory: PackFactory, tmp_path: Path
+) -> None:
+    base = pack_factory(0)
+    heat = go.Figure(go.Heatmap(z=[[1, 2], [3, 4]], x=["a", "b"], y=["c", "d"]), layout={"title": "cells"})
+    pack = replace(base, slides=[Slide("Density", "Where people are", figure=heat)])
+    deck = Presentation(str(write(pack, tmp_path / "review.pptx")))
+    chart_slide = next(s for s in deck.slides if "Where people are" in _text(s))
+    (picture,) = [s for s in chart_slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
+    assert decoded(picture.image.blob).std() > 10
+    assert not [s for s in chart_slide.shapes if s.has_chart]
+
+
+def _text(slide: object) -> str:
+    return "\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)  # type: ignore[attr-defined]
 
 
 def test_html_pack_is_one_offline_file_with_every_slide(pack_factory: PackFactory, tmp_path: Path) -> None:

@@ -6,9 +6,10 @@ from datetime import date, datetime
 from io import BytesIO
 
 import polars as pl
+import pytest
 from polars.testing import assert_frame_equal
 
-from pipelines.report.tables import table_csv, table_text
+from pipelines.report.tables import column_widths, fitted, lines_needed, readable, table_csv, text_width
 
 
 def test_csv_round_trips_with_iso_dates_and_utf8() -> None:
@@ -40,9 +41,61 @@ def test_text_that_a_spreadsheet_would_run_as_a_formula_is_quoted() -> None:
     assert lines[0].endswith(",-1")  # numbers are left alone
 
 
-def test_table_text_formats_for_reading_and_cuts_long_tables() -> None:
-    frame = pl.DataFrame({"decile": list(range(1, 21)), "cost": [1234.5] + [0.5] * 19, "note": [None] * 20})
-    header, rows = table_text(frame, max_rows=3)
-    assert header == ["decile", "cost", "note"]
-    assert rows == [["1", "1,234", "–"], ["2", "0.50", "–"], ["3", "0.50", "–"]]
-    assert len(table_text(frame, max_rows=None)[1]) == 20
+def test_a_table_for_people_has_plain_headers_its_units_and_one_line_for_hidden_rows() -> None:
+    frame = pl.DataFrame(
+        {
+            "team": ["analytics", "ci", "web", "zeta"],
+            "people": ["12", "fewer than 5", "1204", "fewer than 5"],
+            "revert_rate": [0.0213, None, 0.5, None],
+            "cost_usd": [2044102.3846, None, 12.5, None],
+            "suppressed": [False, True, False, True],
+        }
+    )
+    table = readable(frame)
+    assert table.header == ["Team", "People", "Revert rate", "AI spend"]
+    assert table.rows == [["analytics", "12", "2%", "$2.0M"], ["web", "1,204", "50%", "$12.50"]]
+    assert table.numeric == [False, True, True, True]
+    assert table.notes == [
+        "2 teams under 5 people (or held back so none can be worked out from a total) are not shown."
+    ]
+
+
+def test_estimates_read_in_their_own_units() -> None:
+    frame = pl.DataFrame(
+        {
+            "estimate": [
+                "pooled elasticity",
+                "adoption event study, % change after adoption",
+                "share of spend flagged",
+            ],
+            "value": [0.2812, 27.69, 0.061],
+            "ci_low": [0.19, 12.96, None],
+        }
+    )
+    assert readable(frame).rows == [
+        ["pooled elasticity", "0.28", "0.19"],
+        ["adoption event study, % change after adoption", "+27.7%", "+13.0%"],
+        ["share of spend flagged", "6.1%", "–"],
+    ]
+
+
+def test_columns_are_as_wide_as_their_longest_word_when_space_is_short() -> None:
+    table = readable(pl.DataFrame({"quality_adjusted_prs_per_engineer_week": [1.5], "team": ["web"]}))
+    natural = column_widths(table, total=10_000, size=10, padding=5)
+    assert natural is not None and natural[0] >= text_width(
+        "Quality-adjusted PRs per engineer-week", 10, bold=True
+    )
+    narrow = column_widths(table, total=200, size=10, padding=5)
+    assert narrow is not None and sum(narrow) == pytest.approx(200)
+    assert narrow[0] >= text_width("engineer-week", 10, bold=True) + 10
+    assert lines_needed("Quality-adjusted PRs per engineer-week", narrow[0] - 10, 10, bold=True) > 1
+    assert column_widths(table, total=40, size=10, padding=5) is None  # no word may be cut
+
+
+def test_a_table_too_wide_for_the_page_goes_in_column_groups_that_keep_the_names() -> None:
+    wide = readable(pl.DataFrame({"team": ["web"], **{f"figure_number_{i}": [1.5] for i in range(30)}}))
+    parts = fitted(wide, total=500, sizes=(10, 9), padding=5)
+    assert len(parts) > 1
+    assert all(part.header[0] == "Team" and part.rows[0][0] == "web" for part, _, _ in parts)
+    assert [h for part, _, _ in parts for h in part.header[1:]] == wide.header[1:]  # each column once
+    assert all(size == 9 and sum(widths) <= 500 + 1e-6 for _, size, widths in parts)
