@@ -109,17 +109,34 @@ def _panel_for(warehouse: Warehouse, who: Viewer) -> pl.DataFrame:
 def _check(warehouse: Warehouse, who: Viewer, filters: Filters) -> str | None:
     with cursor_for(warehouse) as cursor:
         try:
-            views.check_selection(cursor, who, filters, _panel_for(warehouse, who))
+            views.selected_units(cursor, who, filters, _scope_units(warehouse, who))
         except views.Withheld as error:
             return str(error)
     return None
 
 
 def check(who: Viewer, filters: Filters) -> None:
-    """Raise views.Withheld when the viewer may not see this filtered view at all."""
+    """Raise views.Withheld when the viewer may not see this view's aggregates at all (outside their
+    scope, or a grain the release does not have)."""
     message = _check(current(), who, filters)
     if message:
         raise views.Withheld(message)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _estimates_withheld(warehouse: Warehouse, who: Viewer, filters: Filters) -> str | None:
+    with cursor_for(warehouse) as cursor:
+        try:
+            views.check_selection(cursor, who, filters, _panel_for(warehouse, who))
+        except views.Withheld as error:
+            return str(error)
+    return None
+
+
+def estimates_withheld(who: Viewer, filters: Filters) -> str | None:
+    """Why no estimate (headline, deciles, guardrails, agent work) may be shown for this view, or
+    None: the released sums of the same view may still be (a small organization's weeks, say)."""
+    return _estimates_withheld(current(), who, filters)
 
 
 def weekly(who: Viewer, filters: Filters) -> pl.DataFrame:

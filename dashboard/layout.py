@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import auth, data, filters, warehouse
+from dashboard import lead as leading
 from dashboard.filters import week_label
 from dashboard.text import markdown
 from pipelines.metrics.filters import Filters
@@ -61,6 +62,16 @@ def begin(title: str, intro: str) -> tuple[Viewer, Filters]:
         st.stop()
     st.caption(f"{intro} {_view(chosen)}{_scope(viewer)}")
     return viewer, chosen
+
+
+def unless_estimates_withheld(viewer: Viewer, filters: Filters) -> None:
+    """For a page of estimates: when the view may show none, open with what changed (released sums)
+    and say why no estimate is shown, then stop the page."""
+    withheld = data.estimates_withheld(viewer, filters)
+    if withheld:
+        leading.sentences(data.lead(viewer, filters))
+        st.warning(markdown(withheld), icon=":material/visibility_off:")
+        st.stop()
 
 
 def signed_in(viewer: Viewer) -> None:

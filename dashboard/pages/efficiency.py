@@ -16,6 +16,7 @@ viewer, filters = layout.begin(
     "Efficiency",
     "AI users ranked into ten equal groups by mean weekly tokens; every figure is about groups.",
 )
+layout.unless_estimates_withheld(viewer, filters)
 eff = data.efficiency(viewer, filters)
 top = eff.top
 elasticities = data.elasticities(viewer, filters)

@@ -21,6 +21,7 @@ viewer, filters = layout.begin(
     "Each estimate with its 95% interval, its method in a line and what it cannot claim. "
     "All are associations in observed data, not the results of an experiment.",
 )
+layout.unless_estimates_withheld(viewer, filters)
 review = data.analytics(viewer, filters)
 fewer = f"fewer than {viewer.k}"
 leading.sentences(data.lead(viewer, filters), wording.headline(review.elasticities.within))

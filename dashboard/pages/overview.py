@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard import agent_work, charts, data, exports, guardrails, layout
 from dashboard import lead as leading
 from dashboard.filters import week_label
+from dashboard.text import markdown
 from pipelines.metrics import wording
 from pipelines.metrics.changes import Lead
 
@@ -17,7 +18,8 @@ target = data.adoption_target()
 weekly = data.weekly(viewer, filters)
 key = data.key_figures(viewer, filters)
 lead = data.lead(viewer, filters)
-leading.sentences(lead, wording.headline(data.within(viewer, filters)))
+withheld = data.estimates_withheld(viewer, filters)  # the released sums show even then
+leading.sentences(lead, withheld or wording.headline(data.within(viewer, filters)))
 
 
 def delta(lead: Lead, column: str) -> str | None:
@@ -94,8 +96,11 @@ with figures:
             else ""
         )
     )
-    guardrails.strip(data.guardrails(viewer, filters, overall_only=True), viewer.k)
-    agent_work.section(data.agent_work(viewer, filters), viewer.k)
+    if withheld:
+        st.caption(f"Quality guardrails and agent-authored work are estimates: {markdown(withheld)}")
+    else:
+        guardrails.strip(data.guardrails(viewer, filters, overall_only=True), viewer.k)
+        agent_work.section(data.agent_work(viewer, filters), viewer.k)
 with note:
     layout.not_in_figures(viewer, key.unpriced_tokens)
 

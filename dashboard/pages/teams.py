@@ -119,4 +119,8 @@ with st.expander("Quality guardrails per team (every team of your view)"):
         "**Quality guardrails per team**, beside the throughput (means; 95% intervals on the Methods page):"
     )
     # scrolls: a large organization has hundreds of teams
-    guardrails.table(data.guardrails(viewer, filters), "team", viewer.k, height=420)
+    withheld = data.estimates_withheld(viewer, filters)
+    if withheld:
+        st.caption(f"The guardrails are estimates: {markdown(withheld)}")
+    else:
+        guardrails.table(data.guardrails(viewer, filters), "team", viewer.k, height=420)

@@ -171,10 +171,12 @@ def units(cells: pl.DataFrame, labels: pl.DataFrame) -> pl.DataFrame:
 
 
 def fit_curve(panel: pl.DataFrame) -> CurveFits:
-    """The spend-output curve of a panel (analytics.panel()), fitted on rows in a fixed order: a
-    least-squares fit stops within a tolerance, so rows read in another order would move the
-    marginal cost in its last digits from one build of the same input to the next."""
-    return curves(spend_output_means(panel.sort("person_key", "week")).sort("person_key"))
+    """The spend-output curve of a panel (analytics.panel()), fitted on rows in an order set by the
+    data alone: a least-squares fit stops within a tolerance, so rows read in another order (person
+    keys differ from one warehouse's pseudonym key to another's) would move the marginal cost from
+    one build of the same input to the next."""
+    means = spend_output_means(panel.sort("person_key", "week"))
+    return curves(means.sort("mean_weekly_spend", "mean_weekly_merged_prs"))
 
 
 def marginal_at_median(fits: CurveFits) -> Marginal:

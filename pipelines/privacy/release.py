@@ -71,8 +71,8 @@ def units(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     tree = frame(
         con,
         f"""with people as (select person_id, person_key, name, team, manager_id from dim_people),
-        reports as (select m.person_key as manager_key, m.team as manager_team, m.manager_id, r.team,
-                           count(*) as n
+        reports as (select m.person_key as manager_key, m.person_id as manager_person_id,
+                           m.team as manager_team, m.manager_id, r.team, count(*) as n
                     from people m join people r on r.manager_id = m.person_id group by all),
         ranked as (select *, sum(n) over (partition by manager_key) as total,
                           row_number() over (partition by manager_key order by n desc, team) as rank
@@ -80,15 +80,17 @@ def units(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         select r.manager_key as unit_key, r.manager_key,
                coalesce(up.person_key, '{TOP_UNIT}') as parent_unit_key,
                case when r.n * 2 > r.total then r.team else r.manager_team || ' leads' end as label,
-               r.manager_team
+               r.manager_team, r.manager_person_id as order_key
         from ranked r left join people up on up.person_id = r.manager_id
         where r.rank = 1
         union all
-        select '{TOP_UNIT}', null, null, 'top of the organization', null
-        order by unit_key""",
+        select '{TOP_UNIT}', null, null, 'top of the organization', null, ''
+        order by order_key""",
     )
+    # order_key (the manager's roster id) breaks every tie, never unit_key: unit keys change with the
+    # warehouse's pseudonym key, and the same input must give the same labels and the same release
     repeated = pl.col("label").count().over("label") > 1
-    numbered = pl.col("label") + " " + (pl.col("unit_key").rank("ordinal").over("label")).cast(pl.String)
+    numbered = pl.col("label") + " " + (pl.col("order_key").rank("ordinal").over("label")).cast(pl.String)
     return tree.with_columns(label=pl.when(repeated).then(numbered).otherwise(pl.col("label")))
 
 
@@ -100,7 +102,10 @@ def _release_labels(tree: pl.DataFrame, into: dict[str, str]) -> pl.DataFrame:
     )
     sizes = mapped.group_by("release_unit").len("held")
     roots = mapped.select(
-        pl.col("unit_key").alias("release_unit"), pl.col("label").alias("root_label"), "manager_team"
+        pl.col("unit_key").alias("release_unit"),
+        pl.col("label").alias("root_label"),
+        "manager_team",
+        "order_key",
     )
     labelled = (
         sizes.join(roots, on="release_unit", how="left")
@@ -114,16 +119,21 @@ def _release_labels(tree: pl.DataFrame, into: dict[str, str]) -> pl.DataFrame:
             )
             .otherwise(pl.col("root_label"))
         )
-        .select("release_unit", "release_label")
+        .select("release_unit", "release_label", "order_key")
     )
     repeated = pl.col("release_label").count().over("release_label") > 1
-    number = pl.col("release_unit").rank("ordinal").over("release_label").cast(pl.String)
+    number = pl.col("order_key").rank("ordinal").over("release_label").cast(pl.String)
     labelled = labelled.with_columns(
         release_label=pl.when(repeated)
         .then(pl.col("release_label") + " #" + number)
         .otherwise(pl.col("release_label"))
     )
-    return mapped.join(labelled, on="release_unit", how="left").drop("manager_team").sort("unit_key")
+    labelled = labelled.drop("order_key")
+    return (
+        mapped.join(labelled, on="release_unit", how="left")
+        .drop("manager_team", "order_key")
+        .sort("unit_key")
+    )
 
 
 def _person_units(con: duckdb.DuckDBPyConnection, mapping: pl.DataFrame | None = None) -> str:
@@ -265,6 +275,8 @@ def build(con: duckdb.DuckDBPyConnection, access: Access | None = None) -> Relea
     overlaps = knower_overlaps(con, access, person_units)
     unit_weeks = primary(_unit_cells(con, person_units), overlaps.units, k)
     org_weeks = primary(_org_cells(unit_weeks), _org_overlaps(overlaps.units), k)
+    # secondary suppression breaks ties by the manager's roster id, never by unit_key (see units())
+    unit_weeks = unit_weeks.join(tree.select("unit_key", "order_key"), on="unit_key", how="left")
     unit_weeks = secondary_by_week(unit_weeks, overlaps.units, k, "people")
     unit_weeks = secondary_by_week(unit_weeks, overlaps.units, k, "usage")
     unit_weeks = secondary_by_week(unit_weeks, overlaps.units, k, "agent")
@@ -275,7 +287,7 @@ def build(con: duckdb.DuckDBPyConnection, access: Access | None = None) -> Relea
     return Release(
         k=k,
         units=_release_labels(tree, into),
-        unit_weeks=_blank(unit_weeks),
+        unit_weeks=_blank(unit_weeks.drop("order_key")),
         org_weeks=_blank(org_weeks).drop("unit_key"),
         tool_weeks=_blank(tool_weeks),
         finance_months=finance.select("month", "tool", "cost_micro_usd"),

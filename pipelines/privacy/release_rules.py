@@ -180,7 +180,8 @@ def secondary_by_week(
     }[measure]
     parts = []
     known = overlaps.select("knower", "unit_key", "week", known_column)
-    for (week,), part in cells.sort("unit_key").group_by("week", maintain_order=True):
+    order = "order_key" if "order_key" in cells.columns else "unit_key"  # ties: a key of the data
+    for (week,), part in cells.sort(order).group_by("week", maintain_order=True):
         part = part.with_row_index("_i")
         hidden = set(part.filter(~pl.col(flag))["_i"].to_list())
         counts = dict(zip(part["_i"].to_list(), part[count].to_list(), strict=True))

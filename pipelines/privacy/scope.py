@@ -145,7 +145,10 @@ def _check_estimate(
     in_scope = _people(con, whole, scope_panel=scope_panel)
     if in_scope < k:
         raise Withheld(
-            f"Fewer than {k} people are in your scope for this period, so no estimate can be shown."
+            f"No estimate is shown for this view: estimates use only the weeks of teams whose figures "
+            f"can be shown on their own (at least {k} people and {k} AI users, and nothing that could be "
+            f"worked out from a total), and fewer than {k} people are in such weeks here. The totals "
+            "are still shown."
         )
     if view.within and viewer.visible_people():
         deeper = _people(con, whole, viewer.visible_people(), scope_panel)

@@ -55,9 +55,11 @@ class Inputs:
     weekly: pl.DataFrame
     teams: pl.DataFrame
     team_weekly: pl.DataFrame
-    efficiency: views.Efficiency
-    analytics: Review
+    # the estimates; None when the view may show none (withheld says why): its released sums still show
+    efficiency: views.Efficiency | None
+    analytics: Review | None
     lead: changes.Lead | None = None  # what changed against the previous period (the summary's lead)
+    withheld: str | None = None
 
 
 _NO_TEAMS = pl.DataFrame(schema={"team": pl.String, "people": pl.Int64, "suppressed": pl.Boolean})
@@ -74,7 +76,11 @@ def inputs(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) -> 
             f"{viewer.email} ({viewer.role}) sees their own data only; chart exports and the review pack "
             "need a manager, leader, analyst or admin role."
         )
-    view = views.check_selection(con, viewer, filters)
+    views.selected_units(con, viewer, filters)  # Withheld for a view of no released aggregate at all
+    try:
+        view, withheld = views.check_selection(con, viewer, filters), None
+    except views.Withheld as error:  # no estimate for this view: its released sums are still shown
+        view, withheld = views.scoped(viewer, filters), str(error)
     weekly = views.weekly(con, viewer, filters)
     by_team = not filters.tools  # tools are released for the whole organization only
     top = views.team_level(con, viewer, filters, limit=TEAM_ROWS) if by_team else None
@@ -86,9 +92,10 @@ def inputs(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) -> 
         weekly=with_cost_trend(weekly),
         teams=top.table if top else _NO_TEAMS,  # the viewer's top level: orgs of their direct reports
         team_weekly=top.weekly if top else _NO_TEAM_WEEKS,
-        efficiency=views.efficiency(con, viewer, filters),
-        analytics=views.analytics(con, viewer, filters),
+        efficiency=None if withheld else views.efficiency(con, viewer, filters),
+        analytics=None if withheld else views.analytics(con, viewer, filters),
         lead=views.lead(con, viewer, filters, settings().adoption_target),
+        withheld=withheld,
     )
 
 
@@ -97,9 +104,8 @@ def charts_for(
 ) -> list[Chart]:
     """Every dashboard chart of the view, each with a one-line takeaway from its own figures."""
     d = data or inputs(con, viewer, filters)
-    eff, k, a = d.efficiency, d.viewer.k, d.analytics
-    top = eff.top
-    return [
+    k = d.viewer.k
+    released_charts = [
         Chart("weekly-active-rate", "Weekly active rate", _adoption(d.weekly, d.target),
               charts.active_rate(d.weekly, d.target)),
         Chart("tokens-and-spend", "Tokens and spend per week", _spend(d.weekly),
@@ -108,14 +114,22 @@ def charts_for(
               charts.merged_prs_per_engineer_week(d.weekly)),
         Chart("cost-per-merged-pr", "Cost per merged PR", _cost(d.weekly, TREND_WEEKS),
               charts.cost_per_merged_pr(d.weekly)),
-        Chart("efficiency-curve", "What more tokens come with, by usage decile", eff.sentence,
-              charts.efficiency_curve(eff.deciles, top.token_multiple.ci95, top.output_multiple.ci95)),
-        Chart("usage-output-density", "Where AI users are: tokens vs merged PRs", _density(eff),
-              charts.usage_output_density(eff.density, k)),
         Chart("teams-side-by-side", "Teams side by side", _teams(d.teams, k),
               charts.team_figures(d.teams, d.target)),
         Chart("team-active-rates", "Weekly active rate by team", _team_rates(d.team_weekly, d.target),
               charts.team_heatmap(d.team_weekly, d.target)),
+    ]  # fmt: skip
+    if d.efficiency is None or d.analytics is None:  # no estimate for this view (d.withheld says why)
+        return released_charts
+    eff, a = d.efficiency, d.analytics
+    top = eff.top
+    return [
+        *released_charts[:4],
+        Chart("efficiency-curve", "What more tokens come with, by usage decile", eff.sentence,
+              charts.efficiency_curve(eff.deciles, top.token_multiple.ci95, top.output_multiple.ci95)),
+        Chart("usage-output-density", "Where AI users are: tokens vs merged PRs", _density(eff),
+              charts.usage_output_density(eff.density, k)),
+        *released_charts[4:],
         Chart("elasticities", "Within-person and pooled elasticities", _within(a),
               analytics_charts.elasticity_comparison(a.elasticities.pooled, a.elasticities.within,
                                                      a.elasticities.within_effort)),
@@ -135,11 +149,11 @@ def tables_for(
 ) -> dict[str, pl.DataFrame]:
     """Every table of the view as the views return it (groups only, suppressed rows kept)."""
     d = data or inputs(con, viewer, filters)
+    shown = {"weekly": d.weekly, "teams": d.teams, "team-weekly": d.team_weekly}
+    if d.efficiency is None or d.analytics is None:  # no estimate for this view (d.withheld says why)
+        return shown
     a = d.analytics
-    return {
-        "weekly": d.weekly,
-        "teams": d.teams,
-        "team-weekly": d.team_weekly,
+    return shown | {
         "efficiency-deciles": d.efficiency.deciles,
         "usage-output-density": d.efficiency.density,
         "elasticities": estimates_table(a),
@@ -213,6 +227,29 @@ def figures_for(d: Inputs) -> ReviewFigures:
     spend = float(shown["cost_usd"].sum()) if shown.height else None
     merged = int(shown["merged_prs"].sum()) if shown.height else 0
     a = d.analytics
+    if a is None or d.efficiency is None:  # the released sums only: every estimate says why it is not shown
+        start, end = period(d)
+        return ReviewFigures(
+            period_start=start,
+            period_end=end,
+            people_in_view=d.people,
+            adoption_target=d.target,
+            adoption_weekly=tuple(shown.select("week", "weekly_active_rate").iter_rows()),
+            useful_ai_rate=released.key_figures(d.weekly).useful_ai_rate,
+            headline=d.withheld or "",
+            lead=tuple(d.lead.sentences) if d.lead else (),
+            spend_usd=spend,
+            spend_per_engineer_week_usd=spend / person_weeks if spend is not None and person_weeks else None,
+            merged_prs_per_engineer_week=merged / person_weeks if person_weeks else None,
+            headline_efficiency="",
+            cost_per_merged_pr_by_decile=(),
+            elasticity=None,
+            elasticity_ci=None,
+            pooled_elasticity=None,
+            guardrails=Guardrails(None, None, None, None),
+            tokenmaxxing_spend_share=None,
+            tokenmaxxing_spend_share_ci=None,
+        )
     by_decile = a.costs.by_decile
     deciles = (
         tuple(by_decile.sort("decile").select("decile", "cost_per_merged_pr").iter_rows())
@@ -275,8 +312,9 @@ def pack_for(
         )
         for c in charts_for(con, viewer, filters, d)
     ]
-    slides += _table_slides(a, lambda frame: for_export(frame, k))
-    slides.append(people_cost_slide(con, viewer, filters))
+    if a is not None:
+        slides += _table_slides(a, lambda frame: for_export(frame, k))
+        slides.append(people_cost_slide(con, viewer, filters))
     start, end = period(d)
     return Pack(
         title="AI tokens and engineering output: leadership review",
@@ -284,7 +322,11 @@ def pack_for(
         generated_at=datetime.now(UTC).replace(tzinfo=None),
         summary=sentences(figures_for(d)),
         slides=slides,
-        methods=[*_method_notes(d.efficiency, a, k), PEOPLE_COST_METHOD],
+        methods=(
+            [*_method_notes(d.efficiency, a, k), PEOPLE_COST_METHOD]
+            if d.efficiency is not None and a is not None
+            else [MethodNote("Estimates", f"No estimate is shown for this view: {d.withheld}")]
+        ),
         coverage=coverage(con, d),
         footer=f"Aggregates only; groups under {k} people are suppressed. "
         f"Prepared for {viewer.email} ({viewer.role}).",

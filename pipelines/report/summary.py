@@ -54,15 +54,19 @@ def sentences(fig: ReviewFigures) -> list[str]:
     opens with), then one entry per topic. With the lead, its spend and output sentences stand for
     the period totals, and the headline for the within-person estimate."""
     led = bool(fig.lead)
-    topics = [
-        _scope(fig),
-        _adoption(fig),
-        *([] if led else [_spend(fig), _output(fig)]),
+    # no efficiency sentence: the view has no estimate at all, and the headline says why, once
+    estimates = [
         _efficiency(fig),
         _deciles(fig),
         *([] if led and fig.headline else [_within_person(fig)]),
         _guardrails(fig.guardrails),
         _tokenmaxxing(fig),
+    ]
+    topics = [
+        _scope(fig),
+        _adoption(fig),
+        *([] if led else [_spend(fig), _output(fig)]),
+        *(estimates if fig.headline_efficiency else []),
     ]
     return [*([fig.headline] if fig.headline else []), *fig.lead, *topics]
 

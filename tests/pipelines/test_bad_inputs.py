@@ -582,6 +582,7 @@ def test_bad_rows_are_quarantined_with_file_row_column_value_and_reason_and_none
             "ai_activity": (0, 0, 0, 0),
             "pull_requests": (0, 0, 0, 0),
             "tickets": (0, 0, 0, 0),
+            "cost_bands": (0, 0, 0, 0),
         }
         | expected.other_rows
     )
