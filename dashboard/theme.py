@@ -117,7 +117,11 @@ PRINT_NOTE_ROOM = 150  # px of bottom margin when a note sits under the axis tit
 def _notes_to_bottom(fig: go.Figure) -> None:
     """Notes placed below the plot as a share of its height (charts.common.note_below) would fall
     off a taller print page; pin them to a fixed distance under the plot, in a margin that fits."""
-    notes = [a for a in fig.layout.annotations if a.yref == "paper" and a.y is not None and a.y < 0]
+    notes = [
+        a
+        for a in fig.layout.annotations
+        if a.yref == "paper" and a.y is not None and (a.y < 0 or (a.y == 0 and (a.yshift or 0) < 0))
+    ]
     if not notes:
         return
     fig.update_layout(margin_b=max(fig.layout.margin.b or 0, PRINT_NOTE_ROOM))

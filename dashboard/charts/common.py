@@ -21,16 +21,20 @@ def empty(fig: go.Figure, message: str = "No data in this view") -> go.Figure:
 
 def note_below(fig: go.Figure, text: str) -> None:
     """A grey line under the plot: what the chart leaves out, said rather than hidden."""
+    # a fixed distance under the plot, below the x axis' ticks and title whatever the chart's height
     fig.add_annotation(
         text=text,
         x=0,
-        y=-0.3,
+        y=0,
+        yshift=-66,
         xref="paper",
         yref="paper",
         showarrow=False,
         xanchor="left",
+        yanchor="top",
         font={"size": 12, "color": theme.GREY},
     )
+    fig.update_layout(margin_b=max(fig.layout.margin.b or 0, 96))
 
 
 def si(value: float) -> str:

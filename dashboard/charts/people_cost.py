@@ -20,11 +20,16 @@ from pipelines.metrics.people_cost import REFERENCE_LABEL, REFERENCE_SHARE
 TICKS = (0.0001, 0.001, 0.01, 0.1, 0.5, 1.0)
 
 
-def _share_axis(shares: list[float], title: str) -> dict[str, object]:
-    """A log axis from below the smallest share to above the reference line, ticks as percentages."""
+def _share_axis(shares: list[float], title: str, sparse: bool = False) -> dict[str, object]:
+    """A log axis from below the smallest share to above the reference line, ticks as percentages;
+    `sparse` (a narrow horizontal axis): decades only, every other one when there are many, so that
+    no two tick labels touch (the 50% line carries its own label)."""
     low = min([s for s in shares if s and s > 0] or [REFERENCE_SHARE])
     bottom = 10 ** math.floor(math.log10(low))
     ticks = [t for t in TICKS if bottom <= t <= 1.0]
+    if sparse:
+        ticks = [t for t in ticks if t != REFERENCE_SHARE]
+        ticks = ticks[::-2][::-1] if len(ticks) > 4 else ticks
     return {
         "title": {"text": title},
         "type": "log",
@@ -129,7 +134,7 @@ def share_by_unit(units: pl.DataFrame) -> go.Figure:
         "x": [REFERENCE_SHARE] * 2,
         "y": [teams[0], teams[-1]],
     }
-    axis = _share_axis(shares, "share of people cost (log scale)")
+    axis = _share_axis(shares, "share of people cost (log scale)", sparse=True)
     return theme.figure(
         title,
         [bars, reference],

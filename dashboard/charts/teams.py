@@ -82,7 +82,14 @@ def team_figures(teams: pl.DataFrame, target: float) -> go.Figure:
     )
     fig.update_layout(
         template=theme.NAME,
-        title={"text": f"Side by side (dashed: the {formats.pct(target)} adoption target)"},
+        # pinned to the top of the figure, clear of the panels' two-line titles at any height
+        title={
+            "text": f"Side by side (dashed: the {formats.pct(target)} adoption target)",
+            "yref": "container",
+            "y": 1,
+            "yanchor": "top",
+            "pad": {"t": 14},
+        },
         showlegend=False,
     )
     if shown.is_empty():
@@ -121,7 +128,7 @@ def team_figures(teams: pl.DataFrame, target: float) -> go.Figure:
     fig.add_vline(x=target, line={"color": theme.VERMILLION, "dash": "dash", "width": 2}, row=1, col=1)
     fig.update_yaxes(autorange="reversed", type="category", dtick=1, showgrid=False)
     fig.update_annotations(font_size=13, yshift=6)
-    fig.update_layout(height=_height(len(names)), margin={"t": 110, "r": 30}, bargap=0.3)
+    fig.update_layout(height=_height(len(names)), margin={"t": 124, "r": 30}, bargap=0.3)
     return fig
 
 
@@ -192,7 +199,7 @@ def team_heatmap(team_weekly: pl.DataFrame, target: float, teams: Sequence[str] 
         zmax=1,
         colorscale=RATE_SCALE,
         colorbar={
-            "title": {"text": "active"},
+            "title": {"text": "active", "side": "right"},  # beside the bar, clear of its top tick
             "tickvals": [*ticks, target],
             "ticktext": [formats.pct(v) for v in ticks] + [f"target {formats.pct(target)}"],
             "len": min(1.0, 300 / (ROW_PX * len(rows) + 40)),

@@ -249,6 +249,7 @@ def figures_for(d: Inputs) -> ReviewFigures:
             guardrails=Guardrails(None, None, None, None),
             tokenmaxxing_spend_share=None,
             tokenmaxxing_spend_share_ci=None,
+            withheld=d.withheld,
         )
     by_decile = a.costs.by_decile
     deciles = (
@@ -311,6 +312,7 @@ def pack_for(
             note=f"Groups under {k} people are not shown.",
         )
         for c in charts_for(con, viewer, filters, d)
+        if c.figure.data  # a chart with nothing shown (every group withheld) is a sentence, not a page
     ]
     if a is not None:
         slides += _table_slides(a, lambda frame: for_export(frame, k))

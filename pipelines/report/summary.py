@@ -47,6 +47,7 @@ class ReviewFigures:
     useful_ai_rate: float | None = None  # engineer-weeks with AI use and output, 0-1
     headline: str | None = None  # wording.headline(): what every surface leads with
     lead: tuple[str, ...] = ()  # metrics/changes.py: what changed against the previous period
+    withheld: str | None = None  # why the view shows no estimate (the headline says it, once)
 
 
 def sentences(fig: ReviewFigures) -> list[str]:
@@ -54,7 +55,7 @@ def sentences(fig: ReviewFigures) -> list[str]:
     opens with), then one entry per topic. With the lead, its spend and output sentences stand for
     the period totals, and the headline for the within-person estimate."""
     led = bool(fig.lead)
-    # no efficiency sentence: the view has no estimate at all, and the headline says why, once
+    # a view with no estimate at all: the headline says why, once, instead of a line per topic
     estimates = [
         _efficiency(fig),
         _deciles(fig),
@@ -66,7 +67,7 @@ def sentences(fig: ReviewFigures) -> list[str]:
         _scope(fig),
         _adoption(fig),
         *([] if led else [_spend(fig), _output(fig)]),
-        *(estimates if fig.headline_efficiency else []),
+        *([] if fig.withheld else estimates),
     ]
     return [*([fig.headline] if fig.headline else []), *fig.lead, *topics]
 

@@ -9,6 +9,7 @@ loaded machine makes the tests slower, never red."""
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Iterator
 from io import BytesIO
 from pathlib import Path
@@ -130,7 +131,7 @@ def test_a_chart_exports_as_png(page: Page) -> None:
 
 
 @pytest.mark.parametrize("label", ["PDF", "PowerPoint (PPTX)"])
-def test_the_review_pack_downloads(page: Page, label: str) -> None:
+def test_the_review_pack_downloads(page: Page, images: Path, label: str) -> None:
     _open(page, "Review pack")
     with page.expect_download(timeout=EVENT_MS) as download:
         page.locator('[data-testid="stDownloadButton"] button', has_text=label).first.click()
@@ -138,6 +139,27 @@ def test_the_review_pack_downloads(page: Page, label: str) -> None:
     if label == "PDF":
         reader = PdfReader(BytesIO(made))
         assert len(reader.pages) > 10 and "Executive summary" in reader.pages[0].extract_text()
+        # the README's pack page: the executive summary, as poppler draws it
+        pdf = images / "review-pack.pdf"
+        pdf.write_bytes(made)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "110",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-singlefile",
+                str(pdf),
+                str(images / "pack-page"),
+            ],
+            check=True,
+        )
+        pdf.unlink()
+        assert (images / "pack-page.png").read_bytes()[:8] == PNG_MAGIC
     else:
         deck = Presentation(BytesIO(made))
         assert len(deck.slides) > 15

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
-from tests.e2e.serve import browser_page, dashboard, open_page
+from tests.e2e.serve import browser_page, dashboard, open_page, wait_for_charts
 from tests.scale.conftest import scale_warehouse
 
 pytestmark = pytest.mark.e2e
@@ -62,11 +62,15 @@ def page(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
 def test_no_chart_text_overlaps_and_every_category_is_labelled(
     page: Page, title: str, tmp_path: Path
 ) -> None:
-    open_page(page, title, PAGES[title])
+    open_page(page, title, 0)
+    # a view with no estimate (a 30-person organization) says why instead of drawing its estimates
+    withheld = page.get_by_text("No estimate is shown for this view").count() > 0
+    if PAGES[title] and not withheld:
+        wait_for_charts(page, PAGES[title])
     errors = page.locator(ERRORS)
     assert errors.count() == 0, errors.first.inner_text()
     charts = page.evaluate(LAYOUT)
-    assert charts or not PAGES[title]
+    assert charts or not PAGES[title] or withheld
     overlapping = {c["title"]: c["overlaps"] for c in charts if c["overlaps"]}
     unlabelled = {c["title"]: c["unlabelled"] for c in charts if c["unlabelled"]}
     assert overlapping == {} and unlabelled == {}

@@ -89,8 +89,8 @@ def test_the_teams_page_breaks_down_by_the_org_tree_and_drills_down(teams_page: 
     at = teams_page
     leader = resolve(scale_con, "demo-leader")
     top = views.team_level(scale_con, leader, Filters())
-    if not at.dataframe:  # too few people released for any figure (30 people): the page says so
-        assert "Fewer than" in at.warning[0].value and not _shown_rows(top)
+    if not _shown_rows(top):  # no team-week released on its own (30 people): the page says so in one line
+        assert any("not shown" in c.value for c in at.caption), [c.value for c in at.caption]
         return
     _check_level(at, top)
     assert at.markdown[0].value == "**Org:** All"
@@ -173,12 +173,7 @@ def test_export_charts_and_the_pack_at_every_size(
             "html",
         ],
     )
-    try:
-        views.check_selection(scale_con, resolve(scale_con, "demo-leader"), Filters())
-    except views.Withheld as withheld:  # too few people released (30 people): one line, no file
-        assert result.exit_code == 1 and result.output.strip() == f"error: {withheld}"
-        return
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 0, result.output  # at 30 people: the released sums, no estimate
     with (out / "teams.csv").open() as f:
         teams = list(csv.DictReader(f))
     assert 1 <= len(teams) <= TEAM_ROWS
