@@ -93,6 +93,7 @@ def team_figures(teams: pl.DataFrame, target: float) -> go.Figure:
         showlegend=False,
     )
     if shown.is_empty():
+        fig.layout.annotations = ()  # no panel titles over an empty chart: its message alone
         return empty(fig, "No data released for any team in this view")
     names = html_all(shown["team"].to_list())  # data: drawn as text, never as markup
     for col, column in enumerate(TEAM_PANELS, start=1):

@@ -162,7 +162,8 @@ def test_print_layout_keeps_a_note_under_the_plot_on_the_page() -> None:
     (note,) = [a for a in printed.layout.annotations if a.text.startswith("Weeks with")]
     assert (note.y, note.yanchor) == (0, "top")  # pinned under the plot, not a share of its height
     assert printed.layout.margin.b >= -note.yshift + 30  # and the margin leaves room for its line
-    assert fig.layout.annotations[-1].y == -0.3  # the screen figure keeps its own placement
+    screen = fig.layout.annotations[-1]  # the screen figure keeps its own placement, under the axis
+    assert (screen.y, screen.yanchor, screen.yshift) == (0, "top", -66)
 
 
 def alive(pid: int) -> bool:

@@ -105,7 +105,8 @@ def test_pack_has_the_summary_one_slide_per_chart_methods_and_coverage(
     con: duckdb.DuckDBPyConnection, exported: tuple[Viewer, review.Inputs]
 ) -> None:
     viewer, data = exported
-    charts = review.charts_for(con, viewer, Filters(), data)
+    # a chart with nothing shown (every group withheld) is said in the summary, not given a page
+    charts = [c for c in review.charts_for(con, viewer, Filters(), data) if c.figure.data]
     pack = review.pack_for(con, viewer, Filters(), data)
     lead = data.lead.sentences if data.lead else []
     assert pack.summary[0].startswith("For the same engineer") and pack.summary[1 : 1 + len(lead)] == lead
