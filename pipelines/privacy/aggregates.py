@@ -209,7 +209,10 @@ def lead(
     both = replace(filters, start=p.previous[0] if p.previous else p.current[0], end=p.current[1])
     series = weekly(con, viewer, both, loaded, scope)
     now_teams = before_teams = None
-    if not filters.tools:  # tools are released for the whole organization only
+    units = selected_units(con, viewer, filters, scope)
+    # teams far off target, or whose spend grew without output: among two or more units (for one,
+    # its own figures above say it); tools are released for the whole organization only
+    if not filters.tools and len(units) > 1:
         now = replace(filters, start=p.current[0], end=p.current[1])
         now_teams = teams_table(con, viewer, now, loaded, scope)
         if p.previous:

@@ -81,6 +81,11 @@ def selected_units(
     return scope.filter(pl.col("team").is_in(list(filters.teams)))["release_unit"].to_list()
 
 
+_CHECKED: dict[tuple[Viewer, Filters], tuple[pl.DataFrame, Filters | Withheld]] = {}
+_COUNTED: dict[tuple[int, Filters, tuple[str, ...] | None], tuple[pl.DataFrame, int]] = {}
+CHECKED_ENTRIES = 1024
+
+
 def _people(
     con: duckdb.DuckDBPyConnection,
     view: Filters,
@@ -91,20 +96,23 @@ def _people(
     if scope_panel is not None:
         from pipelines.metrics.analytics.panel import panel_of
 
+        key = (id(scope_panel), view, unseen)
+        counted = _COUNTED.get(key)
+        if counted is not None and counted[0] is scope_panel:
+            return counted[1]  # the whole scope's count: the same for every unit selection
         keys = panel_of(scope_panel, view)["person_key"]
         if unseen is not None:
             keys = keys.filter(~keys.is_in(list(unseen)))
-        return keys.n_unique()
+        if len(_COUNTED) >= CHECKED_ENTRIES:
+            _COUNTED.pop(next(iter(_COUNTED)))
+        _COUNTED[key] = (scope_panel, keys.n_unique())
+        return _COUNTED[key][1]
     sql, params = view.person_week_sql()
     counted = "count(distinct person_key)"
     if unseen is not None:  # person_keys are hex digests: safe to inline
         seen = ", ".join(f"'{key}'" for key in unseen) or "''"
         counted += f" filter (where person_key not in ({seen}))"
     return int(one(con, f"with pw as ({sql}) select {counted} from pw", params)[0] or 0)
-
-
-_CHECKED: dict[tuple[Viewer, Filters], tuple[pl.DataFrame, Filters | Withheld]] = {}
-CHECKED_ENTRIES = 1024
 
 
 def check_estimate(

@@ -133,8 +133,21 @@ def person_totals(panel: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+_VIEWS: dict[tuple[int, Filters], tuple[pl.DataFrame, pl.DataFrame]] = {}
+VIEWS_KEPT = 64
+
+
 def panel_of(scope_panel: pl.DataFrame, filters: Filters) -> pl.DataFrame:
     """panel(con, filters) from the panel of the filters' whole scope over every week (no tool
     filter): a row's figures, and a person's adoption week, do not depend on which other rows are
-    in view, so the rows are the same."""
-    return filters.rows_in_view(scope_panel)
+    in view, so the rows are the same. The last views cut from a scope panel are kept: one rerun's
+    estimate check, headline, guardrails and people cost read the same rows."""
+    key = (id(scope_panel), filters)
+    kept = _VIEWS.get(key)
+    if kept is not None and kept[0] is scope_panel:
+        return kept[1]
+    rows = filters.rows_in_view(scope_panel)
+    if len(_VIEWS) >= VIEWS_KEPT:
+        _VIEWS.pop(next(iter(_VIEWS)))
+    _VIEWS[key] = (scope_panel, rows)
+    return rows
