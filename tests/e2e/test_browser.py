@@ -131,7 +131,9 @@ def test_a_chart_exports_as_png(page: Page) -> None:
 
 
 @pytest.mark.parametrize("label", ["PDF", "PowerPoint (PPTX)"])
-def test_the_review_pack_downloads(page: Page, images: Path, label: str) -> None:
+def test_the_review_pack_downloads_and_its_first_page_is_screenshotted(
+    page: Page, images: Path, label: str
+) -> None:
     _open(page, "Review pack")
     with page.expect_download(timeout=EVENT_MS) as download:
         page.locator('[data-testid="stDownloadButton"] button', has_text=label).first.click()
