@@ -8,6 +8,7 @@ the Data page's in dashboard/build_data.py, the review pack's in dashboard/pack_
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
@@ -105,14 +106,19 @@ def _panel_for(warehouse: Warehouse, who: Viewer) -> pl.DataFrame:
     return _scope_panel(warehouse, who.aggregate_root)
 
 
+def _reason(check: Callable[[], object]) -> str | None:
+    """Why a check withholds the view (its message), or None when it passes."""
+    try:
+        check()
+    except views.Withheld as error:
+        return str(error)
+    return None
+
+
 @st.cache_data(show_spinner=False, max_entries=512)
 def _check(warehouse: Warehouse, who: Viewer, filters: Filters) -> str | None:
     with cursor_for(warehouse) as cursor:
-        try:
-            views.selected_units(cursor, who, filters, _scope_units(warehouse, who))
-        except views.Withheld as error:
-            return str(error)
-    return None
+        return _reason(lambda: views.selected_units(cursor, who, filters, _scope_units(warehouse, who)))
 
 
 def check(who: Viewer, filters: Filters) -> None:
@@ -126,11 +132,7 @@ def check(who: Viewer, filters: Filters) -> None:
 @st.cache_data(show_spinner=False, max_entries=512)
 def _estimates_withheld(warehouse: Warehouse, who: Viewer, filters: Filters) -> str | None:
     with cursor_for(warehouse) as cursor:
-        try:
-            views.check_selection(cursor, who, filters, _panel_for(warehouse, who))
-        except views.Withheld as error:
-            return str(error)
-    return None
+        return _reason(lambda: views.check_selection(cursor, who, filters, _panel_for(warehouse, who)))
 
 
 def estimates_withheld(who: Viewer, filters: Filters) -> str | None:

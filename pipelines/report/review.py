@@ -9,7 +9,7 @@ text, never a number. Per-person rows (tokenmaxxing flags) are never exported.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
 
@@ -221,36 +221,31 @@ def for_export(frame: pl.DataFrame, k: int) -> pl.DataFrame:
 
 
 def figures_for(d: Inputs) -> ReviewFigures:
-    """The executive summary's inputs, from shown (not suppressed) weeks and groups only."""
+    """The executive summary's inputs, from shown (not suppressed) weeks and groups only; for a view
+    with no estimate, the released sums and why (the summary's headline)."""
     shown = d.weekly.filter(~pl.col("suppressed"))
     person_weeks = int(shown["people_in_scope"].sum()) if shown.height else 0
     spend = float(shown["cost_usd"].sum()) if shown.height else None
     merged = int(shown["merged_prs"].sum()) if shown.height else 0
+    start, end = period(d)
+    released_figures = ReviewFigures(
+        period_start=start,
+        period_end=end,
+        people_in_view=d.people,
+        adoption_target=d.target,
+        adoption_weekly=tuple(shown.select("week", "weekly_active_rate").iter_rows()),
+        useful_ai_rate=released.key_figures(d.weekly).useful_ai_rate,
+        headline=d.withheld or "",
+        lead=tuple(d.lead.sentences) if d.lead else (),
+        spend_usd=spend,
+        spend_per_engineer_week_usd=spend / person_weeks if spend is not None and person_weeks else None,
+        merged_prs_per_engineer_week=merged / person_weeks if person_weeks else None,
+        headline_efficiency="",
+        withheld=d.withheld,
+    )
     a = d.analytics
-    if a is None or d.efficiency is None:  # the released sums only: every estimate says why it is not shown
-        start, end = period(d)
-        return ReviewFigures(
-            period_start=start,
-            period_end=end,
-            people_in_view=d.people,
-            adoption_target=d.target,
-            adoption_weekly=tuple(shown.select("week", "weekly_active_rate").iter_rows()),
-            useful_ai_rate=released.key_figures(d.weekly).useful_ai_rate,
-            headline=d.withheld or "",
-            lead=tuple(d.lead.sentences) if d.lead else (),
-            spend_usd=spend,
-            spend_per_engineer_week_usd=spend / person_weeks if spend is not None and person_weeks else None,
-            merged_prs_per_engineer_week=merged / person_weeks if person_weeks else None,
-            headline_efficiency="",
-            cost_per_merged_pr_by_decile=(),
-            elasticity=None,
-            elasticity_ci=None,
-            pooled_elasticity=None,
-            guardrails=Guardrails(None, None, None, None),
-            tokenmaxxing_spend_share=None,
-            tokenmaxxing_spend_share_ci=None,
-            withheld=d.withheld,
-        )
+    if a is None or d.efficiency is None:
+        return released_figures
     by_decile = a.costs.by_decile
     deciles = (
         tuple(by_decile.sort("decile").select("decile", "cost_per_merged_pr").iter_rows())
@@ -260,19 +255,9 @@ def figures_for(d: Inputs) -> ReviewFigures:
     overall = a.guardrails.overall
     row = overall.row(0, named=True) if overall.height and not overall["suppressed"][0] else {}
     within, pooled = a.elasticities.within, a.elasticities.pooled
-    start, end = period(d)
-    return ReviewFigures(
-        period_start=start,
-        period_end=end,
-        people_in_view=d.people,
-        adoption_target=d.target,
-        adoption_weekly=tuple(shown.select("week", "weekly_active_rate").iter_rows()),
-        useful_ai_rate=released.key_figures(d.weekly).useful_ai_rate,
+    return replace(
+        released_figures,
         headline=wording.headline(within),
-        lead=tuple(d.lead.sentences) if d.lead else (),
-        spend_usd=spend,
-        spend_per_engineer_week_usd=spend / person_weeks if spend is not None and person_weeks else None,
-        merged_prs_per_engineer_week=merged / person_weeks if person_weeks else None,
         headline_efficiency=d.efficiency.sentence,
         cost_per_merged_pr_by_decile=deciles,
         elasticity=within.value,

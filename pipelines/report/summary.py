@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from pipelines import formats
 from pipelines.metrics.estimates import Estimate
 from pipelines.metrics.wording import describe_effect, ten_percent_more_tokens
 from pipelines.report.forecast import adoption_forecast
@@ -202,26 +203,17 @@ def _tokenmaxxing(fig: ReviewFigures) -> str:
 
 
 def day(value: date | None) -> str:
-    return "unknown" if value is None else f"{value.day} {value:%b %Y}"
+    return "unknown" if value is None else formats.day(value)
 
 
 def pct(share: float | None, digits: int = 0) -> str:
-    if share is None:
-        return "not available"
-    if 0 < abs(share) < 0.01 and digits == 0:
-        digits = 1
-    return f"{share * 100:.{digits}f}%"
+    """formats.pct, in a sentence: a missing share is "not available", not a dash."""
+    return "not available" if share is None else formats.pct(share, digits)
 
 
 def usd(amount: float | None) -> str:
-    """$4.20, $420, $123,456, $1.2 million."""
-    if amount is None:
-        return "not available"
-    if abs(amount) >= 1e6:
-        return f"${amount / 1e6:,.1f} million"
-    if abs(amount) >= 100:
-        return f"${amount:,.0f}"
-    return f"${amount:,.2f}"
+    """formats.usd, in a sentence: a missing amount is "not available", not a dash."""
+    return "not available" if amount is None else formats.usd(amount)
 
 
 def hours(value: float) -> str:

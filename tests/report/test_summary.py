@@ -132,7 +132,7 @@ def test_deciles_name_the_lightest_middle_and_heaviest_and_the_gaps() -> None:
 
 def test_spend_and_tokenmaxxing_are_formatted_for_leaders() -> None:
     figures = replace(review_figures(), spend_usd=1_234_567.0, spend_per_engineer_week_usd=41.5)
-    assert topic(figures, SPEND) == "AI spend was $1.2 million over the period, $41.50 per engineer-week."
+    assert topic(figures, SPEND) == "AI spend was $1.2M over the period, $41.50 per engineer-week."
     assert "flagged on 3.4% of AI spend" in topic(figures, TOKENMAXXING)
     assert [usd(4.2), usd(420), usd(123_456)] == ["$4.20", "$420", "$123,456"]
 
