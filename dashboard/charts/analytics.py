@@ -169,7 +169,7 @@ def diminishing_returns(points: pl.DataFrame, fits: pl.DataFrame, deciles: pl.Da
 
 def marginal_cost(marginal: pl.DataFrame, within: pl.DataFrame | None = None) -> go.Figure:
     """Marginal cost of one more merged PR at each spend decile, with 95% intervals (log axis)."""
-    fig = theme.figure("What one more merged PR costs, by spend decile")
+    fig = theme.figure("What one more merged PR costs")  # short: it is drawn in a half-width column
     if marginal.is_empty() or marginal["marginal_cost_per_merged_pr"].drop_nulls().is_empty():
         return empty(fig, "No marginal cost: the curve is flat or too few AI users")
     fig.add_scatter(
@@ -193,9 +193,14 @@ def marginal_cost(marginal: pl.DataFrame, within: pl.DataFrame | None = None) ->
             customdata=within.select("people").rows(),
             hovertemplate="%{x} (%{customdata[0]} people): $%{y:,.0f} per extra merged PR<extra></extra>",
         )
-    fig.update_xaxes(title_text="decile of AI users")
+    fig.update_xaxes(title_text="spend decile of AI users")
     fig.update_yaxes(type="log", title_text="USD per extra merged PR (log)")
-    fig.update_layout(height=400)
+    # two long legend entries wrap in a half-width column: below the axis, never up into the title
+    fig.update_layout(
+        height=440,
+        legend={"orientation": "h", "yanchor": "bottom", "y": 0, "yref": "container", "xanchor": "left", "x": 0},
+        margin={"b": 110},
+    )
     return fig
 
 
