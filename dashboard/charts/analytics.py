@@ -198,7 +198,14 @@ def marginal_cost(marginal: pl.DataFrame, within: pl.DataFrame | None = None) ->
     # two long legend entries wrap in a half-width column: below the axis, never up into the title
     fig.update_layout(
         height=440,
-        legend={"orientation": "h", "yanchor": "bottom", "y": 0, "yref": "container", "xanchor": "left", "x": 0},
+        legend={
+            "orientation": "h",
+            "yanchor": "bottom",
+            "y": 0,
+            "yref": "container",
+            "xanchor": "left",
+            "x": 0,
+        },
         margin={"b": 110},
     )
     return fig
