@@ -16,14 +16,7 @@ from pipelines.metrics import people_cost
 from pipelines.metrics.filters import Filters
 from pipelines.privacy.viewer import Viewer
 
-UNIT_COLUMNS = (
-    "team",
-    "people_cost_usd",
-    "cost_usd",
-    "ai_share_of_people_cost",
-    "merged_prs",
-    "people_cost_per_merged_pr",
-)
+UNIT_COLUMNS = people_cost.UNIT_COLUMNS
 
 
 def section(viewer: Viewer, filters: Filters) -> None:

@@ -144,18 +144,20 @@ def weekly(cells: pl.DataFrame, weeks: Sequence[date] = ()) -> pl.DataFrame:
     return out.select(list(WEEKLY_SCHEMA)).cast(WEEKLY_SCHEMA).sort("week")
 
 
+UNIT_COLUMNS = (  # units(): one row per unit, these columns (the Efficiency page's table too)
+    "team",
+    "people_cost_usd",
+    "cost_usd",
+    "ai_share_of_people_cost",
+    "merged_prs",
+    "people_cost_per_merged_pr",
+)
+
+
 def units(cells: pl.DataFrame, labels: pl.DataFrame) -> pl.DataFrame:
     """One row per unit over the period, in name order (never by a figure). `labels`: release_unit, team."""
-    columns = [
-        "team",
-        "people_cost_usd",
-        "cost_usd",
-        "ai_share_of_people_cost",
-        "merged_prs",
-        "people_cost_per_merged_pr",
-    ]
     if cells.is_empty() or COLUMN not in cells.columns:  # units never released are listed, blank
-        return pl.DataFrame(schema={c: pl.String if c == "team" else pl.Float64 for c in columns})
+        return pl.DataFrame(schema={c: pl.String if c == "team" else pl.Float64 for c in UNIT_COLUMNS})
     sums = _sums(cells.rename({"unit_key": "release_unit"}), ["release_unit"])
     table = labels.join(sums, on="release_unit", how="inner")
     return table.select(

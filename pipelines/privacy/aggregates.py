@@ -62,12 +62,14 @@ def weekly(
 
 
 def _labels(
-    con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters
+    con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters, scope: pl.DataFrame | None = None
 ) -> tuple[list[str], pl.DataFrame]:
+    """The view's release units and their labels (`scope`: scope_units() when already read)."""
     if filters.tools:
         raise Withheld(TOOLS_ORG_ONLY.replace("clear the team selection", "clear the tool selection"))
-    units = selected_units(con, viewer, filters)
-    return units, scope_units(con, viewer).filter(pl.col("release_unit").is_in(units))
+    scope = scope_units(con, viewer) if scope is None else scope
+    units = selected_units(con, viewer, filters, scope)
+    return units, scope.filter(pl.col("release_unit").is_in(units))
 
 
 def teams_table(
@@ -79,14 +81,12 @@ def teams_table(
 ) -> pl.DataFrame:
     """One row per unit of the view, in name order (never by a figure). `loaded`, `scope`: as for
     weekly()."""
-    if loaded is None or scope is None:
-        units, labels = _labels(con, viewer, filters)
-        return released.units_table(released.cells(con, units, filters.start, filters.end), labels)
-    if filters.tools:
-        raise Withheld(TOOLS_ORG_ONLY.replace("clear the team selection", "clear the tool selection"))
-    units = selected_units(con, viewer, filters, scope)
-    labels = scope.filter(pl.col("release_unit").is_in(units))
-    return released.units_table(loaded.cells(units, filters.start, filters.end), labels)
+    units, labels = _labels(con, viewer, filters, scope)
+    if loaded is not None:
+        cells = loaded.cells(units, filters.start, filters.end)
+    else:
+        cells = released.cells(con, units, filters.start, filters.end)
+    return released.units_table(cells, labels)
 
 
 def team_weekly(con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters) -> pl.DataFrame:
